@@ -1,0 +1,27 @@
+//===- DistOps.h - dist ops, attributes and types ---------------*- C++ -*-===//
+#ifndef WEFT_DIALECT_DIST_IR_DISTOPS_H
+#define WEFT_DIALECT_DIST_IR_DISTOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "weft/Dialect/Dist/IR/DistDialect.h"
+
+#include "weft/Dialect/Dist/IR/DistEnums.h.inc"
+
+namespace mlir::dist {
+class MeshOp;
+} // namespace mlir::dist
+
+#define GET_ATTRDEF_CLASSES
+#include "weft/Dialect/Dist/IR/DistAttrs.h.inc"
+#define GET_TYPEDEF_CLASSES
+#include "weft/Dialect/Dist/IR/DistTypes.h.inc"
+#define GET_OP_CLASSES
+#include "weft/Dialect/Dist/IR/DistOps.h.inc"
+
+#endif // WEFT_DIALECT_DIST_IR_DISTOPS_H

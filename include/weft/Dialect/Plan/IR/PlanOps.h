@@ -1,0 +1,24 @@
+//===- PlanOps.h - plan ops -------------------------------------*- C++ -*-===//
+#ifndef WEFT_DIALECT_PLAN_IR_PLANOPS_H
+#define WEFT_DIALECT_PLAN_IR_PLANOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/RegionKindInterface.h"
+#include "mlir/IR/SymbolTable.h"
+#include "weft/Dialect/Plan/IR/PlanDialect.h"
+
+#include "weft/Dialect/Plan/IR/PlanEnums.h.inc"
+
+namespace mlir::plan {
+/// Trait of the ops that are steps of a plan.program.
+template <typename ConcreteType>
+class PlanCommand : public OpTrait::TraitBase<ConcreteType, PlanCommand> {};
+} // namespace mlir::plan
+
+#define GET_OP_CLASSES
+#include "weft/Dialect/Plan/IR/PlanOps.h.inc"
+
+#endif // WEFT_DIALECT_PLAN_IR_PLANOPS_H

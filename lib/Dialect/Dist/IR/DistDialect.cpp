@@ -1,0 +1,152 @@
+//===- DistDialect.cpp - dist dialect, sharding attribute -----------------===//
+#include "weft/Dialect/Dist/IR/DistDialect.h"
+#include "weft/Dialect/Dist/IR/DistOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::dist;
+
+#include "weft/Dialect/Dist/IR/DistDialect.cpp.inc"
+#include "weft/Dialect/Dist/IR/DistEnums.cpp.inc"
+#define GET_ATTRDEF_CLASSES
+#include "weft/Dialect/Dist/IR/DistAttrs.cpp.inc"
+#define GET_TYPEDEF_CLASSES
+#include "weft/Dialect/Dist/IR/DistTypes.cpp.inc"
+
+void DistDialect::initialize() {
+  registerAttributes();
+  registerTypes();
+  addOperations<
+#define GET_OP_LIST
+#include "weft/Dialect/Dist/IR/DistOps.cpp.inc"
+      >();
+}
+
+void DistDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "weft/Dialect/Dist/IR/DistAttrs.cpp.inc"
+      >();
+}
+
+void DistDialect::registerTypes() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "weft/Dialect/Dist/IR/DistTypes.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// ShardingAttr: #dist.sharding<@mesh, [S(0), B, P(sum)]>
+//===----------------------------------------------------------------------===//
+
+static ParseResult parsePlacement(AsmParser &parser, int64_t &placement) {
+  SMLoc loc = parser.getCurrentLocation();
+  StringRef kind;
+  if (parser.parseKeyword(&kind))
+    return failure();
+  if (kind == "B") {
+    placement = ShardingAttr::kBroadcast;
+    return success();
+  }
+  if (kind == "S") {
+    int64_t dim;
+    if (parser.parseLParen() || parser.parseInteger(dim) ||
+        parser.parseRParen())
+      return failure();
+    if (dim < 0)
+      return parser.emitError(loc, "split dim must be non-negative, got ")
+             << dim;
+    placement = dim;
+    return success();
+  }
+  if (kind == "P") {
+    StringRef reduce;
+    SMLoc reduceLoc;
+    if (parser.parseLParen())
+      return failure();
+    reduceLoc = parser.getCurrentLocation();
+    if (parser.parseKeyword(&reduce) || parser.parseRParen())
+      return failure();
+    if (reduce == "sum")
+      placement = ShardingAttr::kPartialSum;
+    else if (reduce == "max")
+      placement = ShardingAttr::kPartialMax;
+    else
+      return parser.emitError(reduceLoc, "partial reduction must be 'sum' or "
+                                         "'max', got '")
+             << reduce << "'";
+    return success();
+  }
+  return parser.emitError(loc, "expected placement S(dim), B or P(sum|max), "
+                               "got '")
+         << kind << "'";
+}
+
+Attribute ShardingAttr::parse(AsmParser &parser, Type) {
+  FlatSymbolRefAttr mesh;
+  SmallVector<int64_t> placements;
+  if (parser.parseLess() || parser.parseAttribute(mesh) ||
+      parser.parseComma())
+    return {};
+  if (parser.parseCommaSeparatedList(
+          AsmParser::Delimiter::Square, [&]() -> ParseResult {
+            return parsePlacement(parser, placements.emplace_back());
+          }) ||
+      parser.parseGreater())
+    return {};
+  return ShardingAttr::get(parser.getContext(), mesh, placements);
+}
+
+void ShardingAttr::print(AsmPrinter &printer) const {
+  printer << "<" << getMesh() << ", [";
+  llvm::interleaveComma(getPlacements(), printer, [&](int64_t p) {
+    if (p >= 0)
+      printer << "S(" << p << ")";
+    else if (p == kBroadcast)
+      printer << "B";
+    else if (p == kPartialSum)
+      printer << "P(sum)";
+    else
+      printer << "P(max)";
+  });
+  printer << "]>";
+}
+
+LogicalResult
+ShardingAttr::verifyFor(function_ref<InFlightDiagnostic()> emitError,
+                        MeshOp mesh, RankedTensorType type) const {
+  ArrayRef<int64_t> placements = getPlacements();
+  if (static_cast<int64_t>(placements.size()) != mesh.getRank())
+    return emitError() << "sharding " << *this << " has " << placements.size()
+                       << " placements but mesh @" << mesh.getSymName()
+                       << " has " << mesh.getRank() << " axes";
+  SmallVector<int64_t> parts(type.getRank(), 1);
+  for (auto [axis, p] : llvm::enumerate(placements)) {
+    if (p < 0)
+      continue;
+    if (p >= type.getRank())
+      return emitError() << "sharding " << *this << " splits dim " << p
+                         << " but the tensor has rank " << type.getRank();
+    parts[p] *= mesh.getShape()[axis];
+  }
+  for (auto [dim, n] : llvm::enumerate(parts)) {
+    if (type.getDimSize(dim) % n != 0)
+      return emitError() << "sharding " << *this << " splits dim " << dim
+                         << " of size " << type.getDimSize(dim) << " into "
+                         << n << " parts, which does not divide evenly";
+  }
+  return success();
+}
+
+SmallVector<int64_t> ShardingAttr::localShape(MeshOp mesh,
+                                              ArrayRef<int64_t> global) const {
+  SmallVector<int64_t> shape(global);
+  for (auto [axis, p] : llvm::enumerate(getPlacements()))
+    if (p >= 0)
+      shape[p] /= mesh.getShape()[axis];
+  return shape;
+}

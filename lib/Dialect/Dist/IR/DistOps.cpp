@@ -1,0 +1,322 @@
+//===- DistOps.cpp - dist op verifiers ------------------------------------===//
+#include "weft/Dialect/Dist/IR/DistOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace mlir::dist;
+
+#define GET_OP_CLASSES
+#include "weft/Dialect/Dist/IR/DistOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// MeshOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+constexpr double kDefaultLatencyUs = 5.0;
+constexpr double kDefaultBandwidthGBps = 100.0;
+constexpr int64_t kDefaultMemoryBytes = int64_t(16) << 30;
+constexpr double kDefaultFlops = 1e13;
+} // namespace
+
+LogicalResult MeshOp::verify() {
+  ArrayRef<int64_t> shape = getShape();
+  if (shape.empty())
+    return emitOpError("needs at least one axis");
+  for (auto [i, n] : llvm::enumerate(shape))
+    if (n < 1)
+      return emitOpError("axis ") << i << " has size " << n
+                                  << "; sizes must be positive";
+  if (getAxes().size() != shape.size())
+    return emitOpError("has ") << shape.size() << " axes in its shape but "
+                               << getAxes().size() << " axis names";
+  llvm::StringSet<> names;
+  for (Attribute a : getAxes()) {
+    StringRef name = cast<StringAttr>(a).getValue();
+    if (name.empty())
+      return emitOpError("axis names must be non-empty");
+    if (!names.insert(name).second)
+      return emitOpError("axis name '") << name << "' is repeated";
+  }
+  auto checkPerAxis = [&](std::optional<ArrayRef<double>> values,
+                          StringRef what) -> LogicalResult {
+    if (!values)
+      return success();
+    if (values->size() != shape.size())
+      return emitOpError() << what << " has " << values->size()
+                           << " entries, one per axis (" << shape.size()
+                           << ") expected";
+    for (double v : *values)
+      if (!(v > 0))
+        return emitOpError() << what << " values must be positive, got "
+                             << v;
+    return success();
+  };
+  if (failed(checkPerAxis(getLatencyUs(), "latency_us")) ||
+      failed(checkPerAxis(getBandwidthGbps(), "bandwidth_gbps")))
+    return failure();
+  if (auto mem = getMemoryBytes(); mem && *mem <= 0)
+    return emitOpError("memory_bytes must be positive, got ") << *mem;
+  if (auto flops = getFlops(); flops && !(flops->convertToDouble() > 0))
+    return emitOpError("flops must be positive");
+  return success();
+}
+
+int64_t MeshOp::getNumDevices() {
+  int64_t n = 1;
+  for (int64_t s : getShape())
+    n *= s;
+  return n;
+}
+
+int64_t MeshOp::getGroupSize(ArrayRef<int64_t> axes) {
+  int64_t n = 1;
+  for (int64_t a : axes)
+    n *= getShape()[a];
+  return n;
+}
+
+std::optional<unsigned> MeshOp::getAxisIndex(StringRef name) {
+  for (auto [i, a] : llvm::enumerate(getAxes()))
+    if (cast<StringAttr>(a).getValue() == name)
+      return i;
+  return std::nullopt;
+}
+
+double MeshOp::getAxisLatencyUs(unsigned axis) {
+  if (auto l = getLatencyUs())
+    return (*l)[axis];
+  return kDefaultLatencyUs;
+}
+
+double MeshOp::getAxisBandwidthGBps(unsigned axis) {
+  if (auto b = getBandwidthGbps())
+    return (*b)[axis];
+  return kDefaultBandwidthGBps;
+}
+
+int64_t MeshOp::getDeviceMemoryBytes() {
+  return getMemoryBytes().value_or(kDefaultMemoryBytes);
+}
+
+double MeshOp::getDeviceFlops() {
+  if (auto f = getFlops())
+    return f->convertToDouble();
+  return kDefaultFlops;
+}
+
+//===----------------------------------------------------------------------===//
+// Symbol verification helpers
+//===----------------------------------------------------------------------===//
+
+/// Resolves `mesh` from `op`, or reports it missing.
+static FailureOr<MeshOp> lookupMesh(Operation *op, FlatSymbolRefAttr mesh,
+                                    SymbolTableCollection &symbolTable) {
+  auto meshOp = symbolTable.lookupNearestSymbolFrom<MeshOp>(op, mesh);
+  if (!meshOp)
+    return op->emitOpError("refers to ")
+           << mesh << ", which is not a dist.mesh in scope";
+  return meshOp;
+}
+
+/// Mesh axes of a collective: non-empty, in range, distinct.
+static LogicalResult verifyMeshAxes(Operation *op, MeshOp mesh,
+                                    ArrayRef<int64_t> axes) {
+  if (axes.empty())
+    return op->emitOpError("needs at least one mesh axis");
+  llvm::SmallBitVector seen(mesh.getRank());
+  for (int64_t a : axes) {
+    if (a < 0 || a >= mesh.getRank())
+      return op->emitOpError("mesh axis ")
+             << a << " is out of range for mesh @" << mesh.getSymName()
+             << " with " << mesh.getRank() << " axes";
+    if (seen.test(a))
+      return op->emitOpError("mesh axis ") << a << " is repeated";
+    seen.set(a);
+  }
+  return success();
+}
+
+/// Input and result agree on rank, element type and every dim but `dim`.
+static LogicalResult verifySameButDim(Operation *op, RankedTensorType in,
+                                      RankedTensorType out, int64_t dim,
+                                      StringRef dimName) {
+  if (in.getElementType() != out.getElementType())
+    return op->emitOpError("input and result element types differ");
+  if (in.getRank() != out.getRank())
+    return op->emitOpError("input and result ranks differ");
+  if (dim < 0 || dim >= in.getRank())
+    return op->emitOpError()
+           << dimName << " " << dim << " is out of range [0, " << in.getRank()
+           << ")";
+  return success();
+}
+
+static LogicalResult checkOtherDims(Operation *op, RankedTensorType in,
+                                    RankedTensorType out,
+                                    ArrayRef<int64_t> skip) {
+  for (int64_t d = 0; d < in.getRank(); ++d)
+    if (!llvm::is_contained(skip, d) && in.getDimSize(d) != out.getDimSize(d))
+      return op->emitOpError("dim ")
+             << d << " differs between input (" << in.getDimSize(d)
+             << ") and result (" << out.getDimSize(d) << ")";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AnnotateOp / ReshardOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AnnotateOp::verifySymbolUses(SymbolTableCollection &table) {
+  auto mesh = lookupMesh(*this, getSharding().getMesh(), table);
+  if (failed(mesh))
+    return failure();
+  return getSharding().verifyFor([&] { return emitOpError(); }, *mesh,
+                                 getInput().getType());
+}
+
+LogicalResult ReshardOp::verifySymbolUses(SymbolTableCollection &table) {
+  if (getSource().getMesh() != getTarget().getMesh())
+    return emitOpError("source mesh ")
+           << getSource().getMesh() << " and target mesh "
+           << getTarget().getMesh() << " differ";
+  auto mesh = lookupMesh(*this, getSource().getMesh(), table);
+  if (failed(mesh))
+    return failure();
+  auto emit = [&] { return emitOpError(); };
+  if (failed(getSource().verifyFor(emit, *mesh, getInput().getType())))
+    return failure();
+  return getTarget().verifyFor(emit, *mesh, getInput().getType());
+}
+
+OpFoldResult ReshardOp::fold(FoldAdaptor) {
+  if (getSource() == getTarget())
+    return getInput();
+  // reshard(reshard(x, a -> b), b -> a) -> x
+  if (auto inner = getInput().getDefiningOp<ReshardOp>();
+      inner && inner.getSource() == getTarget())
+    return inner.getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+#define DIST_MESH_ACCESSOR(OP)                                                 \
+  MeshOp OP::getMeshOp() {                                                     \
+    return SymbolTable::lookupNearestSymbolFrom<MeshOp>(*this, getMeshAttr()); \
+  }
+DIST_MESH_ACCESSOR(AllReduceOp)
+DIST_MESH_ACCESSOR(AllGatherOp)
+DIST_MESH_ACCESSOR(ReduceScatterOp)
+DIST_MESH_ACCESSOR(AllToAllOp)
+DIST_MESH_ACCESSOR(BroadcastOp)
+DIST_MESH_ACCESSOR(SendOp)
+DIST_MESH_ACCESSOR(RecvOp)
+#undef DIST_MESH_ACCESSOR
+
+/// Resolves the mesh and checks the mesh axes; returns the group size.
+template <typename OpTy>
+static FailureOr<int64_t> verifyGroup(OpTy op, SymbolTableCollection &table) {
+  auto mesh = lookupMesh(op, op.getMeshAttr(), table);
+  if (failed(mesh) || failed(verifyMeshAxes(op, *mesh, op.getMeshAxes())))
+    return failure();
+  return mesh->getGroupSize(op.getMeshAxes());
+}
+
+LogicalResult AllReduceOp::verifySymbolUses(SymbolTableCollection &table) {
+  return success(succeeded(verifyGroup(*this, table)));
+}
+
+LogicalResult AllGatherOp::verifySymbolUses(SymbolTableCollection &table) {
+  auto group = verifyGroup(*this, table);
+  if (failed(group))
+    return failure();
+  auto in = getInput().getType(), out = getResult().getType();
+  int64_t dim = getDim();
+  if (failed(verifySameButDim(*this, in, out, dim, "dim")) ||
+      failed(checkOtherDims(*this, in, out, {dim})))
+    return failure();
+  if (out.getDimSize(dim) != in.getDimSize(dim) * *group)
+    return emitOpError("result dim ")
+           << dim << " must be " << in.getDimSize(dim) << " x " << *group
+           << " (group size) = " << in.getDimSize(dim) * *group << ", got "
+           << out.getDimSize(dim);
+  return success();
+}
+
+LogicalResult ReduceScatterOp::verifySymbolUses(SymbolTableCollection &table) {
+  auto group = verifyGroup(*this, table);
+  if (failed(group))
+    return failure();
+  auto in = getInput().getType(), out = getResult().getType();
+  int64_t dim = getDim();
+  if (failed(verifySameButDim(*this, in, out, dim, "dim")) ||
+      failed(checkOtherDims(*this, in, out, {dim})))
+    return failure();
+  if (in.getDimSize(dim) != out.getDimSize(dim) * *group)
+    return emitOpError("input dim ")
+           << dim << " (" << in.getDimSize(dim)
+           << ") must be the result's times the group size ("
+           << out.getDimSize(dim) << " x " << *group << ")";
+  return success();
+}
+
+LogicalResult AllToAllOp::verifySymbolUses(SymbolTableCollection &table) {
+  auto group = verifyGroup(*this, table);
+  if (failed(group))
+    return failure();
+  auto in = getInput().getType(), out = getResult().getType();
+  int64_t split = getSplitDim(), concat = getConcatDim();
+  if (failed(verifySameButDim(*this, in, out, split, "split_dim")) ||
+      failed(verifySameButDim(*this, in, out, concat, "concat_dim")) ||
+      failed(checkOtherDims(*this, in, out, {split, concat})))
+    return failure();
+  if (in.getDimSize(split) % *group != 0)
+    return emitOpError("split_dim ")
+           << split << " of size " << in.getDimSize(split)
+           << " does not divide by the group size " << *group;
+  SmallVector<int64_t> expected(in.getShape());
+  expected[split] /= *group;
+  expected[concat] *= *group;
+  if (ArrayRef<int64_t>(expected) != out.getShape())
+    return emitOpError("result type ")
+           << out << " does not match the all-to-all of " << in
+           << " over a group of " << *group;
+  return success();
+}
+
+LogicalResult BroadcastOp::verifySymbolUses(SymbolTableCollection &table) {
+  auto group = verifyGroup(*this, table);
+  if (failed(group))
+    return failure();
+  if (getRoot() < 0 || getRoot() >= *group)
+    return emitOpError("root ") << getRoot() << " is out of range [0, "
+                                << *group << ") for the group";
+  return success();
+}
+
+template <typename OpTy>
+static LogicalResult verifyPeer(OpTy op, SymbolTableCollection &table) {
+  auto mesh = lookupMesh(op, op.getMeshAttr(), table);
+  if (failed(mesh))
+    return failure();
+  if (op.getPeer() < 0 || op.getPeer() >= mesh->getNumDevices())
+    return op.emitOpError("peer ")
+           << op.getPeer() << " is out of range [0, " << mesh->getNumDevices()
+           << ") for mesh @" << mesh->getSymName();
+  return success();
+}
+
+LogicalResult SendOp::verifySymbolUses(SymbolTableCollection &table) {
+  return verifyPeer(*this, table);
+}
+
+LogicalResult RecvOp::verifySymbolUses(SymbolTableCollection &table) {
+  return verifyPeer(*this, table);
+}

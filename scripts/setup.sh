@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# weft set-up: installs every dependency when missing, then configures and builds.
+# Safe to run twice: installed packages are skipped and the build is incremental.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${WEFT_BUILD_DIR:-$root/build}"
+
+apt_pkgs=(libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
+          libopenmpi-dev openmpi-bin pybind11-dev ninja-build ccache
+          cmake g++ python3 zlib1g-dev libzstd-dev)
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "[weft setup] installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+py="${PYTHON:-python3}"
+if ! "$py" -c "import lit, numpy" 2>/dev/null; then
+  echo "[weft setup] installing Python packages (lit, numpy)"
+  "$py" -m pip install -q lit numpy
+fi
+
+echo "[weft setup] configuring in $build"
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S "$root" -B "$build" -G Ninja \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+    -DPython3_EXECUTABLE="$(command -v "$py")"
+fi
+echo "[weft setup] building"
+cmake --build "$build"
+echo "[weft setup] done: tools in $build/bin"
