@@ -253,7 +253,7 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
   ArrayRef<int64_t> dilations = adaptor.getDilations();
   if (failed(checkWindowAttrs(loc, name, strides, padding, dilations)))
     return failure();
-  int64_t groups = adaptor.getGroupsAttr().getInt();
+  int64_t groups = adaptor.getGroups();
   ArrayRef<int64_t> in = input.getShape(), f = filter.getShape();
   if (groups < 1 || in[1] % groups != 0 || f[0] % groups != 0)
     return inferError(loc, name, "groups = ", groups,
@@ -380,7 +380,7 @@ WEFT_REDUCE_INFER(ReduceMaxOp)
 
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = getType().getRank();
-  int64_t axis = getAxisAttr().getInt();
+  int64_t axis = getAxis();
   if (axis < 0 || axis >= rank)
     return emitOpError("axis ") << axis << " is out of range [0, " << rank
                                 << ")";
@@ -498,7 +498,7 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
     return inferError(loc, name, "expects at least one input");
   auto first = tensorOf(inputs.front());
   int64_t rank = first.getRank();
-  int64_t axis = adaptor.getAxisAttr().getInt();
+  int64_t axis = adaptor.getAxis();
   if (axis < 0 || axis >= rank)
     return inferError(loc, name, "axis ", axis, " is out of range [0, ", rank,
                       ")");

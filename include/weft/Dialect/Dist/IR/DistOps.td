@@ -5,6 +5,7 @@
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
 include "mlir/IR/OpBase.td"
+include "weft/Dialect/Common/CommonAttrs.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -25,9 +26,9 @@ def Dist_Dialect : Dialect {
     dist.mesh @m shape = [2, 4] axes = ["dp", "tp"]
         latency_us = [10.0, 2.0] bandwidth_gbps = [25.0, 450.0]
     func.func @f(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
-      %a = dist.annotate %x sharding = #dist.sharding<@m, [S(0), B]> : tensor<8x16xf32>
-      %b = dist.reshard %a from #dist.sharding<@m, [S(0), B]>
-                          to #dist.sharding<@m, [B, S(1)]> : tensor<8x16xf32>
+      %a = dist.annotate %x sharding = <@m, [S(0), B]> : tensor<8x16xf32>
+      %b = dist.reshard %a from <@m, [S(0), B]>
+                          to <@m, [B, S(1)]> : tensor<8x16xf32>
       return %b : tensor<8x16xf32>
     }
     ```
@@ -133,7 +134,7 @@ def Dist_MeshOp : Dist_Op<"mesh", [Symbol]> {
                        StrArrayAttr:$axes,
                        OptionalAttr<DenseF64ArrayAttr>:$latency_us,
                        OptionalAttr<DenseF64ArrayAttr>:$bandwidth_gbps,
-                       OptionalAttr<I64Attr>:$memory_bytes,
+                       OptionalAttr<Weft_SI64Attr>:$memory_bytes,
                        OptionalAttr<F64Attr>:$flops);
   let assemblyFormat = [{
     $sym_name `shape` `=` $shape `axes` `=` $axes
@@ -169,7 +170,7 @@ def Dist_AnnotateOp : Dist_Op<"annotate", [Pure,
     pinned shardings and plans the rest around them.
 
     ```mlir
-    %a = dist.annotate %x sharding = #dist.sharding<@m, [S(0), B]> : tensor<8x16xf32>
+    %a = dist.annotate %x sharding = <@m, [S(0), B]> : tensor<8x16xf32>
     ```
   }];
   let arguments = (ins Dist_AnyStaticTensor:$input,
@@ -185,18 +186,20 @@ def Dist_ReshardOp : Dist_Op<"reshard", [Pure,
   let summary = "Logical change of sharding (boxing)";
   let description = [{
     Same value, new layout. Later passes plan it as a chain of collectives on
-    the per-device tensors. Both shardings use the same mesh.
+    the per-device tensors. Both shardings use the same mesh. In op syntax a
+    sharding is written without its `#dist.sharding` prefix.
 
     ```mlir
-    %b = dist.reshard %a from #dist.sharding<@m, [P(sum)]>
-                         to #dist.sharding<@m, [B]> : tensor<8x16xf32>
+    %b = dist.reshard %a from <@m, [P(sum)]>
+                         to <@m, [B]> : tensor<8x16xf32>
     ```
   }];
   let arguments = (ins Dist_AnyStaticTensor:$input,
                        Dist_ShardingAttr:$source, Dist_ShardingAttr:$target);
   let results = (outs Dist_AnyStaticTensor:$result);
   let assemblyFormat = [{
-    $input `from` $source `to` $target attr-dict `:` type($input)
+    $input `from` $source `to` $target attr-dict
+    `:` type($input)
   }];
   let hasFolder = 1;
 }
@@ -244,7 +247,7 @@ def Dist_AllGatherOp : Dist_CollectiveOp<"all_gather"> {
     ```
   }];
   let arguments = (ins Dist_AnyStaticTensor:$input, FlatSymbolRefAttr:$mesh,
-                       DenseI64ArrayAttr:$mesh_axes, I64Attr:$dim);
+                       DenseI64ArrayAttr:$mesh_axes, Weft_SI64Attr:$dim);
   let results = (outs Dist_AnyStaticTensor:$result);
   let assemblyFormat = [{
     $input `on` $mesh `mesh_axes` `=` $mesh_axes `dim` `=` $dim attr-dict `:`
@@ -263,7 +266,7 @@ def Dist_ReduceScatterOp : Dist_CollectiveOp<"reduce_scatter"> {
     ```
   }];
   let arguments = (ins Dist_AnyStaticTensor:$input, FlatSymbolRefAttr:$mesh,
-                       DenseI64ArrayAttr:$mesh_axes, I64Attr:$dim,
+                       DenseI64ArrayAttr:$mesh_axes, Weft_SI64Attr:$dim,
                        Dist_ReduceKind:$kind);
   let results = (outs Dist_AnyStaticTensor:$result);
   let assemblyFormat = [{
@@ -281,8 +284,8 @@ def Dist_AllToAllOp : Dist_CollectiveOp<"all_to_all"> {
     ```
   }];
   let arguments = (ins Dist_AnyStaticTensor:$input, FlatSymbolRefAttr:$mesh,
-                       DenseI64ArrayAttr:$mesh_axes, I64Attr:$split_dim,
-                       I64Attr:$concat_dim);
+                       DenseI64ArrayAttr:$mesh_axes, Weft_SI64Attr:$split_dim,
+                       Weft_SI64Attr:$concat_dim);
   let results = (outs Dist_AnyStaticTensor:$result);
   let assemblyFormat = [{
     $input `on` $mesh `mesh_axes` `=` $mesh_axes `split_dim` `=` $split_dim
@@ -301,7 +304,7 @@ def Dist_BroadcastOp : Dist_CollectiveOp<"broadcast",
     ```
   }];
   let arguments = (ins Dist_AnyStaticTensor:$input, FlatSymbolRefAttr:$mesh,
-                       DenseI64ArrayAttr:$mesh_axes, I64Attr:$root);
+                       DenseI64ArrayAttr:$mesh_axes, Weft_SI64Attr:$root);
   let results = (outs Dist_AnyStaticTensor:$result);
   let assemblyFormat = [{
     $input `on` $mesh `mesh_axes` `=` $mesh_axes `root` `=` $root attr-dict
@@ -319,9 +322,9 @@ def Dist_SendOp : Dist_CollectiveOp<"send"> {
     dist.send %x to 1 on @m tag = 0 : tensor<4x8xf32>
     ```
   }];
-  let arguments = (ins Dist_AnyStaticTensor:$input, I64Attr:$peer,
+  let arguments = (ins Dist_AnyStaticTensor:$input, Weft_SI64Attr:$peer,
                        FlatSymbolRefAttr:$mesh,
-                       DefaultValuedAttr<I64Attr, "0">:$tag);
+                       DefaultValuedAttr<Weft_SI64Attr, "0">:$tag);
   let assemblyFormat = [{
     $input `to` $peer `on` $mesh (`tag` `=` $tag^)? attr-dict `:` type($input)
   }];
@@ -334,8 +337,8 @@ def Dist_RecvOp : Dist_CollectiveOp<"recv"> {
     %x = dist.recv from 0 on @m tag = 0 : tensor<4x8xf32>
     ```
   }];
-  let arguments = (ins I64Attr:$peer, FlatSymbolRefAttr:$mesh,
-                       DefaultValuedAttr<I64Attr, "0">:$tag);
+  let arguments = (ins Weft_SI64Attr:$peer, FlatSymbolRefAttr:$mesh,
+                       DefaultValuedAttr<Weft_SI64Attr, "0">:$tag);
   let results = (outs Dist_AnyStaticTensor:$result);
   let assemblyFormat = [{
     `from` $peer `on` $mesh (`tag` `=` $tag^)? attr-dict `:` type($result)
@@ -372,7 +375,7 @@ def Dist_SwapInOp : Dist_Op<"swap_in", [
   }];
   let arguments = (ins Dist_HostTensorType:$input);
   let results = (outs Dist_AnyStaticTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = "$input attr-dict `:` qualified(type($input))";
 }
 
 #endif // WEFT_DIALECT_DIST_IR_DISTOPS_TD

@@ -4,6 +4,7 @@
 
 include "mlir/IR/EnumAttr.td"
 include "mlir/IR/OpBase.td"
+include "weft/Dialect/Common/CommonAttrs.td"
 include "mlir/IR/RegionKindInterface.td"
 include "mlir/IR/SymbolInterfaces.td"
 
@@ -83,7 +84,7 @@ def Plan_ProgramOp : Plan_Op<"program", [Symbol, SymbolTable,
     }
     ```
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name, I64Attr:$device);
+  let arguments = (ins SymbolNameAttr:$sym_name, Weft_SI64Attr:$device);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat =
       "$sym_name `device` `=` $device attr-dict-with-keyword $body";
@@ -106,8 +107,8 @@ def Plan_ArenaOp : Plan_Op<"arena", [Symbol, HasParent<"ProgramOp">]> {
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, Plan_ArenaKind:$kind,
-                       I64Attr:$size,
-                       DefaultValuedAttr<I64Attr, "64">:$alignment);
+                       Weft_SI64Attr:$size,
+                       DefaultValuedAttr<Weft_SI64Attr, "64">:$alignment);
   let assemblyFormat = [{
     $sym_name `kind` `=` $kind `size` `=` $size
     (`alignment` `=` $alignment^)? attr-dict
@@ -126,7 +127,7 @@ def Plan_BufferOp : Plan_Op<"buffer", [Symbol, HasParent<"ProgramOp">]> {
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$arena,
-                       I64Attr:$offset, I64Attr:$size,
+                       Weft_SI64Attr:$offset, Weft_SI64Attr:$size,
                        OptionalAttr<DenseI64ArrayAttr>:$live);
   let assemblyFormat = [{
     $sym_name `arena` `=` $arena `offset` `=` $offset `size` `=` $size
@@ -206,9 +207,9 @@ def Plan_CollectiveOp : Plan_CommandOp<"collective"> {
     plan.collective send order = 1 stream = @comm ins(@act) outs() peer = 1
     ```
   }];
-  let arguments = (ins Plan_CollectiveKind:$kind, I64Attr:$order,
+  let arguments = (ins Plan_CollectiveKind:$kind, Weft_SI64Attr:$order,
                        FlatSymbolRefAttr:$stream, SymbolRefArrayAttr:$ins,
-                       SymbolRefArrayAttr:$outs, OptionalAttr<I64Attr>:$peer);
+                       SymbolRefArrayAttr:$outs, OptionalAttr<Weft_SI64Attr>:$peer);
   let assemblyFormat = [{
     $kind `order` `=` $order `stream` `=` $stream
     `ins` `(` custom<SymbolList>($ins) `)`

@@ -3,6 +3,7 @@
 #define WEFT_DIALECT_WEFT_IR_WEFTDIALECT_TD
 
 include "mlir/IR/OpBase.td"
+include "weft/Dialect/Common/CommonAttrs.td"
 
 def Weft_Dialect : Dialect {
   let name = "weft";

@@ -205,7 +205,7 @@ def Weft_Conv2DOp : Weft_Op<"conv2d", [
       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
-      DefaultValuedAttr<I64Attr, "1">:$groups);
+      DefaultValuedAttr<Weft_SI64Attr, "1">:$groups);
   let results = (outs Weft_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $filter (`,` $bias^)? attr-dict `:` type($input) `,`
@@ -280,7 +280,7 @@ def Weft_SoftmaxOp : Weft_Op<"softmax", [SameOperandsAndResultType]> {
     %p = weft.softmax %s axis = 1 : tensor<4x8xf32>
     ```
   }];
-  let arguments = (ins Weft_FloatTensor:$input, I64Attr:$axis);
+  let arguments = (ins Weft_FloatTensor:$input, Weft_SI64Attr:$axis);
   let results = (outs Weft_FloatTensor:$result);
   let assemblyFormat = "$input `axis` `=` $axis attr-dict `:` type($input)";
   let hasVerifier = 1;
@@ -414,7 +414,7 @@ def Weft_ConcatOp : Weft_Op<"concat", [
     %c = weft.concat %a, %b axis = 1 : tensor<4x8xf32>, tensor<4x2xf32> -> tensor<4x10xf32>
     ```
   }];
-  let arguments = (ins Variadic<Weft_Tensor>:$inputs, I64Attr:$axis);
+  let arguments = (ins Variadic<Weft_Tensor>:$inputs, Weft_SI64Attr:$axis);
   let results = (outs Weft_Tensor:$result);
   let assemblyFormat = [{
     $inputs `axis` `=` $axis attr-dict `:` type($inputs) `->` type($result)
