@@ -9,6 +9,7 @@
 #include "weft/Dialect/Plan/IR/PlanOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -78,6 +79,21 @@ LogicalResult CollectiveOp::verify() {
   if (getOrder() < 0)
     return emitOpError("order must be non-negative, got ") << getOrder();
   return success();
+}
+
+LogicalResult EventWaitOp::canonicalize(EventWaitOp op,
+                                        PatternRewriter &rewriter) {
+  // Find the latest record of this event before the wait.
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    auto record = dyn_cast<EventRecordOp>(prev);
+    if (!record || record.getEventAttr() != op.getEventAttr())
+      continue;
+    if (record.getStreamAttr() != op.getStreamAttr())
+      return failure();
+    rewriter.eraseOp(op);
+    return success();
+  }
+  return failure();
 }
 
 //===----------------------------------------------------------------------===//

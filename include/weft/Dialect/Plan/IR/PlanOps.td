@@ -68,6 +68,7 @@ def Plan_Command : NativeOpTrait<"PlanCommand"> {
 }
 
 def Plan_ProgramOp : Plan_Op<"program", [Symbol, SymbolTable,
+    HasParent<"::mlir::ModuleOp">,
     IsolatedFromAbove, NoTerminator, SingleBlock, NoRegionArguments,
     HasOnlyGraphRegion]> {
   let summary = "The static plan of one device";
@@ -246,7 +247,9 @@ def Plan_EventRecordOp : Plan_CommandOp<"event_record"> {
 def Plan_EventWaitOp : Plan_CommandOp<"event_wait"> {
   let summary = "Holds a stream until an event's recorded point is reached";
   let description = [{
-    The event must be recorded by an earlier command.
+    The event must be recorded by an earlier command. A wait on the stream
+    that made the event's latest record is a no-op (streams run in order) and
+    canonicalization removes it.
 
     ```mlir
     plan.event_wait @e0 stream = @comm
@@ -254,6 +257,7 @@ def Plan_EventWaitOp : Plan_CommandOp<"event_wait"> {
   }];
   let arguments = (ins FlatSymbolRefAttr:$event, FlatSymbolRefAttr:$stream);
   let assemblyFormat = "$event `stream` `=` $stream attr-dict";
+  let hasCanonicalizeMethod = 1;
 }
 
 #endif // WEFT_DIALECT_PLAN_IR_PLANOPS_TD
