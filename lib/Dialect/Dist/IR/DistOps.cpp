@@ -12,6 +12,18 @@ using namespace mlir::dist;
 #define GET_OP_CLASSES
 #include "weft/Dialect/Dist/IR/DistOps.cpp.inc"
 
+Type mlir::dist::hostFormOf(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return HostTensorType::get(type.getContext(), tensor);
+  return type;
+}
+
+Type mlir::dist::deviceFormOf(Type type) {
+  if (auto host = dyn_cast<HostTensorType>(type))
+    return host.getTensor();
+  return type;
+}
+
 //===----------------------------------------------------------------------===//
 // MeshOp
 //===----------------------------------------------------------------------===//

@@ -53,6 +53,17 @@ LogicalResult inferError(std::optional<Location> loc, StringRef opName,
                            std::forward<Args>(args)...);
 }
 
+/// Operands of a verified weft op are ranked tensors, but the parser infers
+/// result types before the verifier runs, so inference checks this first.
+LogicalResult checkTensorOperands(std::optional<Location> loc,
+                                  StringRef opName, ValueRange operands) {
+  for (auto [i, v] : llvm::enumerate(operands))
+    if (!isa<RankedTensorType>(v.getType()))
+      return inferError(loc, opName, "operand #", i,
+                        " must be a ranked tensor, got ", v.getType());
+  return success();
+}
+
 RankedTensorType tensorOf(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
@@ -122,6 +133,9 @@ static LogicalResult inferBroadcast(std::optional<Location> loc,
                                      std::optional<Location> loc,              \
                                      Adaptor adaptor,                          \
                                      SmallVectorImpl<Type> &results) {         \
+    if (failed(checkTensorOperands(loc, getOperationName(),                   \
+                                   adaptor.getOperands())))                    \
+      return failure();                                                        \
     return inferBroadcast(loc, getOperationName(), adaptor, results);          \
   }
 WEFT_BINARY_INFER(AddOp)
@@ -180,6 +194,8 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
+  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+    return failure();
   return inferMatmul(loc, getOperationName(), adaptor, /*batched=*/false,
                      results);
 }
@@ -188,6 +204,8 @@ LogicalResult BatchMatmulOp::inferReturnTypes(MLIRContext *,
                                               std::optional<Location> loc,
                                               Adaptor adaptor,
                                               SmallVectorImpl<Type> &results) {
+  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+    return failure();
   return inferMatmul(loc, getOperationName(), adaptor, /*batched=*/true,
                      results);
 }
@@ -238,6 +256,8 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
+  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+    return failure();
   StringRef name = getOperationName();
   auto input = tensorOf(adaptor.getInput());
   auto filter = tensorOf(adaptor.getFilter());
@@ -319,6 +339,8 @@ LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
+  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+    return failure();
   return inferPool(loc, getOperationName(), adaptor, results);
 }
 
@@ -326,6 +348,8 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
+  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+    return failure();
   return inferPool(loc, getOperationName(), adaptor, results);
 }
 
@@ -367,6 +391,9 @@ static LogicalResult inferReduce(std::optional<Location> loc, StringRef name,
                                      std::optional<Location> loc,              \
                                      Adaptor adaptor,                          \
                                      SmallVectorImpl<Type> &results) {         \
+    if (failed(checkTensorOperands(loc, getOperationName(),                   \
+                                   adaptor.getOperands())))                    \
+      return failure();                                                        \
     return inferReduce(loc, getOperationName(), adaptor, results);             \
   }
 WEFT_REDUCE_INFER(ReduceSumOp)
@@ -425,6 +452,8 @@ LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
+  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+    return failure();
   auto table = tensorOf(adaptor.getTable());
   auto indices = tensorOf(adaptor.getIndices());
   if (table.getRank() != 2)
@@ -441,6 +470,8 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
+  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+    return failure();
   auto input = tensorOf(adaptor.getInput());
   ArrayRef<int64_t> perm = adaptor.getPermutation();
   int64_t rank = input.getRank();
@@ -492,6 +523,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
+  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+    return failure();
   StringRef name = getOperationName();
   ValueRange inputs = adaptor.getInputs();
   if (inputs.empty())
@@ -528,6 +561,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
                                         std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &results) {
+  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+    return failure();
   StringRef name = getOperationName();
   auto input = tensorOf(adaptor.getInput());
   int64_t rank = input.getRank();
@@ -563,6 +598,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
 LogicalResult CrossEntropyOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &results) {
+  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+    return failure();
   auto logits = tensorOf(adaptor.getLogits());
   auto labels = tensorOf(adaptor.getLabels());
   if (logits.getRank() != 2 || labels.getRank() != 1 ||
@@ -578,6 +615,8 @@ LogicalResult CrossEntropyOp::inferReturnTypes(
 LogicalResult ScaledDotProductAttentionOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &results) {
+  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+    return failure();
   StringRef name = getOperationName();
   auto q = tensorOf(adaptor.getQuery());
   auto k = tensorOf(adaptor.getKey());

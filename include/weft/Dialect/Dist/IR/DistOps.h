@@ -21,6 +21,14 @@ class MeshOp;
 #include "weft/Dialect/Dist/IR/DistAttrs.h.inc"
 #define GET_TYPEDEF_CLASSES
 #include "weft/Dialect/Dist/IR/DistTypes.h.inc"
+namespace mlir::dist {
+/// `!dist.host<T>` for a ranked tensor T; other types come back unchanged
+/// (the parser applies this before verification, so it must be total).
+Type hostFormOf(Type type);
+/// The tensor a `!dist.host<T>` holds; other types come back unchanged.
+Type deviceFormOf(Type type);
+} // namespace mlir::dist
+
 #define GET_OP_CLASSES
 #include "weft/Dialect/Dist/IR/DistOps.h.inc"
 

@@ -347,8 +347,7 @@ def Dist_RecvOp : Dist_CollectiveOp<"recv"> {
 
 def Dist_SwapOutOp : Dist_Op<"swap_out", [
     TypesMatchWith<"result is the host form of the input", "input", "result",
-                   "::mlir::dist::HostTensorType::get($_self.getContext(), "
-                   "::llvm::cast<::mlir::RankedTensorType>($_self))">]> {
+                   "::mlir::dist::hostFormOf($_self)">]> {
   let summary = "Copies a tensor to pinned host memory";
   let description = [{
     Frees device memory until the matching `dist.swap_in`.
@@ -365,8 +364,7 @@ def Dist_SwapOutOp : Dist_Op<"swap_out", [
 def Dist_SwapInOp : Dist_Op<"swap_in", [
     TypesMatchWith<"result is the tensor the host value holds", "input",
                    "result",
-                   "::llvm::cast<::mlir::dist::HostTensorType>($_self)"
-                   ".getTensor()">]> {
+                   "::mlir::dist::deviceFormOf($_self)">]> {
   let summary = "Copies a swapped-out tensor back to device memory";
   let description = [{
     ```mlir
