@@ -20,10 +20,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 py="${PYTHON:-python3}"
-if ! "$py" -c "import lit, numpy" 2>/dev/null; then
-  echo "[weft setup] installing Python packages (lit, numpy)"
-  "$py" -m pip install -q lit numpy
-fi
 
 echo "[weft setup] configuring in $build"
 if [ ! -f "$build/build.ninja" ]; then
@@ -34,6 +30,6 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
     -DPython3_EXECUTABLE="$(command -v "$py")"
 fi
-echo "[weft setup] building"
-cmake --build "$build"
+echo "[weft setup] building ($(nproc) jobs)"
+cmake --build "$build" -- -j"$(nproc)"
 echo "[weft setup] done: tools in $build/bin"
