@@ -89,13 +89,13 @@ static ParseResult parsePlacement(AsmParser &parser, int64_t &placement) {
 Attribute ShardingAttr::parse(AsmParser &parser, Type) {
   FlatSymbolRefAttr mesh;
   SmallVector<int64_t> placements;
-  if (parser.parseLess() || parser.parseAttribute(mesh) ||
-      parser.parseComma())
+  if (parser.parseLess() || parser.parseAttribute(mesh) || parser.parseComma())
     return {};
-  if (parser.parseCommaSeparatedList(
-          AsmParser::Delimiter::Square, [&]() -> ParseResult {
-            return parsePlacement(parser, placements.emplace_back());
-          }) ||
+  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square,
+                                     [&]() -> ParseResult {
+                                       return parsePlacement(
+                                           parser, placements.emplace_back());
+                                     }) ||
       parser.parseGreater())
     return {};
   return ShardingAttr::get(parser.getContext(), mesh, placements);
@@ -136,8 +136,8 @@ ShardingAttr::verifyFor(function_ref<InFlightDiagnostic()> emitError,
   for (auto [dim, n] : llvm::enumerate(parts)) {
     if (type.getDimSize(dim) % n != 0)
       return emitError() << "sharding " << *this << " splits dim " << dim
-                         << " of size " << type.getDimSize(dim) << " into "
-                         << n << " parts, which does not divide evenly";
+                         << " of size " << type.getDimSize(dim) << " into " << n
+                         << " parts, which does not divide evenly";
   }
   return success();
 }

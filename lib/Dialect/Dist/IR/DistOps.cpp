@@ -41,8 +41,8 @@ LogicalResult MeshOp::verify() {
     return emitOpError("needs at least one axis");
   for (auto [i, n] : llvm::enumerate(shape))
     if (n < 1)
-      return emitOpError("axis ") << i << " has size " << n
-                                  << "; sizes must be positive";
+      return emitOpError("axis ")
+             << i << " has size " << n << "; sizes must be positive";
   if (getAxes().size() != shape.size())
     return emitOpError("has ") << shape.size() << " axes in its shape but "
                                << getAxes().size() << " axis names";
@@ -64,8 +64,7 @@ LogicalResult MeshOp::verify() {
                            << ") expected";
     for (double v : *values)
       if (!(v > 0))
-        return emitOpError() << what << " values must be positive, got "
-                             << v;
+        return emitOpError() << what << " values must be positive, got " << v;
     return success();
   };
   if (failed(checkPerAxis(getLatencyUs(), "latency_us")) ||
@@ -162,9 +161,8 @@ static LogicalResult verifySameButDim(Operation *op, RankedTensorType in,
   if (in.getRank() != out.getRank())
     return op->emitOpError("input and result ranks differ");
   if (dim < 0 || dim >= in.getRank())
-    return op->emitOpError()
-           << dimName << " " << dim << " is out of range [0, " << in.getRank()
-           << ")";
+    return op->emitOpError() << dimName << " " << dim << " is out of range [0, "
+                             << in.getRank() << ")";
   return success();
 }
 

@@ -194,12 +194,11 @@ private:
         if (std::max(aFirst, bFirst) > std::min(aLast, bLast))
           continue;
         return b.emitOpError("overlaps buffer @")
-               << a.getSymName() << " in arena @" << a.getArena()
-               << " (bytes [" << b.getOffset() << ", "
-               << b.getOffset() + b.getSize() << ") vs [" << a.getOffset()
-               << ", " << a.getOffset() + a.getSize()
-               << ")) while both are live at step "
-               << std::max(aFirst, bFirst);
+               << a.getSymName() << " in arena @" << a.getArena() << " (bytes ["
+               << b.getOffset() << ", " << b.getOffset() + b.getSize()
+               << ") vs [" << a.getOffset() << ", "
+               << a.getOffset() + a.getSize()
+               << ")) while both are live at step " << std::max(aFirst, bFirst);
       }
     }
     return success();
@@ -250,9 +249,9 @@ private:
                      failed(verifyBufferLists(op, launch.getIns(),
                                               launch.getOuts(), step)));
     if (auto call = dyn_cast<LibraryCallOp>(op))
-      return failure(failed(verifyStream(op, call.getStreamAttr())) ||
-                     failed(verifyBufferLists(op, call.getIns(),
-                                              call.getOuts(), step)));
+      return failure(
+          failed(verifyStream(op, call.getStreamAttr())) ||
+          failed(verifyBufferLists(op, call.getIns(), call.getOuts(), step)));
     if (auto coll = dyn_cast<CollectiveOp>(op)) {
       if (failed(verifyStream(op, coll.getStreamAttr())) ||
           failed(verifyBufferLists(op, coll.getIns(), coll.getOuts(), step)))
@@ -274,8 +273,8 @@ private:
       auto dst = lookup<BufferOp>(copy.getTargetAttr());
       if (src.getSize() != dst.getSize())
         return op->emitOpError("copies ")
-               << src.getSize() << " bytes into a buffer of "
-               << dst.getSize() << " bytes";
+               << src.getSize() << " bytes into a buffer of " << dst.getSize()
+               << " bytes";
       return success();
     }
     if (auto record = dyn_cast<EventRecordOp>(op)) {
@@ -291,8 +290,7 @@ private:
         return failure();
       if (!recorded.contains(wait.getEventAttr().getAttr()))
         return op->emitOpError("waits on event ")
-               << wait.getEventAttr()
-               << " that no earlier command records";
+               << wait.getEventAttr() << " that no earlier command records";
       return success();
     }
     return success();

@@ -58,8 +58,7 @@ OpFoldResult foldConstants(Operation *op, ArrayRef<Attribute> operands,
           return std::optional<APFloat>(floatFn(a, b));
         });
   return constFoldBinaryOp<IntegerAttr, APInt, void>(
-      operands,
-      [&](const APInt &a, const APInt &b) { return intFn(a, b); });
+      operands, [&](const APInt &a, const APInt &b) { return intFn(a, b); });
 }
 } // namespace
 

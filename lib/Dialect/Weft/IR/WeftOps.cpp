@@ -55,8 +55,8 @@ LogicalResult inferError(std::optional<Location> loc, StringRef opName,
 
 /// Operands of a verified weft op are ranked tensors, but the parser infers
 /// result types before the verifier runs, so inference checks this first.
-LogicalResult checkTensorOperands(std::optional<Location> loc,
-                                  StringRef opName, ValueRange operands) {
+LogicalResult checkTensorOperands(std::optional<Location> loc, StringRef opName,
+                                  ValueRange operands) {
   for (auto [i, v] : llvm::enumerate(operands))
     if (!isa<RankedTensorType>(v.getType()))
       return inferError(loc, opName, "operand #", i,
@@ -74,8 +74,7 @@ RankedTensorType tensorOf(Value v) {
 // otherwise.
 //===----------------------------------------------------------------------===//
 
-static ParseResult parseBinaryTypes(OpAsmParser &parser, Type &lhs,
-                                    Type &rhs) {
+static ParseResult parseBinaryTypes(OpAsmParser &parser, Type &lhs, Type &rhs) {
   if (parser.parseType(lhs))
     return failure();
   rhs = lhs;
@@ -117,23 +116,23 @@ static LogicalResult inferBroadcast(std::optional<Location> loc,
   auto lhs = tensorOf(adaptor.getLhs());
   auto rhs = tensorOf(adaptor.getRhs());
   if (lhs.getElementType() != rhs.getElementType())
-    return inferError(loc, opName, "operand element types differ: ",
-                      lhs.getElementType(), " vs ", rhs.getElementType());
+    return inferError(loc, opName,
+                      "operand element types differ: ", lhs.getElementType(),
+                      " vs ", rhs.getElementType());
   auto shape = broadcastShapes(lhs.getShape(), rhs.getShape());
   if (failed(shape))
-    return inferError(loc, opName, "shapes ", shapeStr(lhs.getShape()),
-                      " and ", shapeStr(rhs.getShape()),
+    return inferError(loc, opName, "shapes ", shapeStr(lhs.getShape()), " and ",
+                      shapeStr(rhs.getShape()),
                       " are not broadcast-compatible");
   results.push_back(RankedTensorType::get(*shape, lhs.getElementType()));
   return success();
 }
 
 #define WEFT_BINARY_INFER(OP)                                                  \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &results) {         \
-    if (failed(checkTensorOperands(loc, getOperationName(),                   \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &results) {                                        \
+    if (failed(checkTensorOperands(loc, getOperationName(),                    \
                                    adaptor.getOperands())))                    \
       return failure();                                                        \
     return inferBroadcast(loc, getOperationName(), adaptor, results);          \
@@ -160,20 +159,20 @@ static LogicalResult inferMatmul(std::optional<Location> loc, StringRef opName,
   auto lhs = tensorOf(adaptor.getLhs());
   auto rhs = tensorOf(adaptor.getRhs());
   if (lhs.getElementType() != rhs.getElementType())
-    return inferError(loc, opName, "operand element types differ: ",
-                      lhs.getElementType(), " vs ", rhs.getElementType());
+    return inferError(loc, opName,
+                      "operand element types differ: ", lhs.getElementType(),
+                      " vs ", rhs.getElementType());
   int64_t rank = lhs.getRank();
   if (!batched && (lhs.getRank() != 2 || rhs.getRank() != 2))
     return inferError(loc, opName, "expects rank-2 operands, got ",
                       lhs.getRank(), " and ", rhs.getRank());
   if (batched && (lhs.getRank() < 3 || lhs.getRank() != rhs.getRank()))
-    return inferError(loc, opName,
-                      "expects operands of equal rank >= 3, got ",
+    return inferError(loc, opName, "expects operands of equal rank >= 3, got ",
                       lhs.getRank(), " and ", rhs.getRank());
   ArrayRef<int64_t> a = lhs.getShape(), b = rhs.getShape();
   if (a.drop_back(2) != b.drop_back(2))
-    return inferError(loc, opName, "batch dims differ: ",
-                      shapeStr(a.drop_back(2)), " vs ",
+    return inferError(loc, opName,
+                      "batch dims differ: ", shapeStr(a.drop_back(2)), " vs ",
                       shapeStr(b.drop_back(2)));
   bool tl = adaptor.getTransposeLhs(), tr = adaptor.getTransposeRhs();
   int64_t m = tl ? a[rank - 1] : a[rank - 2];
@@ -181,9 +180,8 @@ static LogicalResult inferMatmul(std::optional<Location> loc, StringRef opName,
   int64_t kr = tr ? b[rank - 1] : b[rank - 2];
   int64_t n = tr ? b[rank - 2] : b[rank - 1];
   if (kl != kr)
-    return inferError(loc, opName, "contracting dims differ: lhs ",
-                      shapeStr(a), " has K=", kl, ", rhs ", shapeStr(b),
-                      " has K=", kr);
+    return inferError(loc, opName, "contracting dims differ: lhs ", shapeStr(a),
+                      " has K=", kl, ", rhs ", shapeStr(b), " has K=", kr);
   SmallVector<int64_t> shape(a.drop_back(2));
   shape.append({m, n});
   results.push_back(RankedTensorType::get(shape, lhs.getElementType()));
@@ -194,7 +192,8 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
-  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+  if (failed(
+          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
     return failure();
   return inferMatmul(loc, getOperationName(), adaptor, /*batched=*/false,
                      results);
@@ -204,7 +203,8 @@ LogicalResult BatchMatmulOp::inferReturnTypes(MLIRContext *,
                                               std::optional<Location> loc,
                                               Adaptor adaptor,
                                               SmallVectorImpl<Type> &results) {
-  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+  if (failed(
+          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
     return failure();
   return inferMatmul(loc, getOperationName(), adaptor, /*batched=*/true,
                      results);
@@ -231,11 +231,9 @@ static LogicalResult checkWindowAttrs(std::optional<Location> loc,
                                       ArrayRef<int64_t> strides,
                                       ArrayRef<int64_t> padding,
                                       ArrayRef<int64_t> dilations) {
-  if (strides.size() != 2 || llvm::any_of(strides, [](int64_t s) {
-        return s < 1;
-      }))
-    return inferError(loc, opName,
-                      "strides must be 2 positive values, got ",
+  if (strides.size() != 2 ||
+      llvm::any_of(strides, [](int64_t s) { return s < 1; }))
+    return inferError(loc, opName, "strides must be 2 positive values, got ",
                       shapeStr(strides));
   if (padding.size() != 4 ||
       llvm::any_of(padding, [](int64_t p) { return p < 0; }))
@@ -246,8 +244,7 @@ static LogicalResult checkWindowAttrs(std::optional<Location> loc,
         shapeStr(padding));
   if (dilations.size() != 2 ||
       llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
-    return inferError(loc, opName,
-                      "dilations must be 2 positive values, got ",
+    return inferError(loc, opName, "dilations must be 2 positive values, got ",
                       shapeStr(dilations));
   return success();
 }
@@ -256,7 +253,8 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
-  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+  if (failed(
+          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
     return failure();
   StringRef name = getOperationName();
   auto input = tensorOf(adaptor.getInput());
@@ -289,16 +287,16 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
       return inferError(loc, name, "bias must be a rank-1 tensor of ", f[0],
                         " x ", input.getElementType(), ", got ", b);
   }
-  auto oh = windowOut(in[2], padding[0], padding[2], f[2], strides[0],
-                      dilations[0]);
-  auto ow = windowOut(in[3], padding[1], padding[3], f[3], strides[1],
-                      dilations[1]);
+  auto oh =
+      windowOut(in[2], padding[0], padding[2], f[2], strides[0], dilations[0]);
+  auto ow =
+      windowOut(in[3], padding[1], padding[3], f[3], strides[1], dilations[1]);
   if (failed(oh) || failed(ow))
     return inferError(loc, name, "window ", f[2], "x", f[3],
-                      " (dilated) is larger than the padded input ", in[2],
-                      "x", in[3]);
-  results.push_back(RankedTensorType::get({in[0], f[0], *oh, *ow},
-                                          input.getElementType()));
+                      " (dilated) is larger than the padded input ", in[2], "x",
+                      in[3]);
+  results.push_back(
+      RankedTensorType::get({in[0], f[0], *oh, *ow}, input.getElementType()));
   return success();
 }
 
@@ -330,8 +328,8 @@ static LogicalResult inferPool(std::optional<Location> loc, StringRef name,
   if (failed(oh) || failed(ow))
     return inferError(loc, name, "kernel ", shapeStr(kernel),
                       " is larger than the padded input ", in[2], "x", in[3]);
-  results.push_back(RankedTensorType::get({in[0], in[1], *oh, *ow},
-                                          input.getElementType()));
+  results.push_back(
+      RankedTensorType::get({in[0], in[1], *oh, *ow}, input.getElementType()));
   return success();
 }
 
@@ -339,7 +337,8 @@ LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
-  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+  if (failed(
+          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
     return failure();
   return inferPool(loc, getOperationName(), adaptor, results);
 }
@@ -348,7 +347,8 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
-  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+  if (failed(
+          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
     return failure();
   return inferPool(loc, getOperationName(), adaptor, results);
 }
@@ -369,8 +369,8 @@ static LogicalResult inferReduce(std::optional<Location> loc, StringRef name,
     return inferError(loc, name, "expects at least one axis");
   for (int64_t axis : axes) {
     if (axis < 0 || axis >= rank)
-      return inferError(loc, name, "axis ", axis, " is out of range [0, ",
-                        rank, ")");
+      return inferError(loc, name, "axis ", axis, " is out of range [0, ", rank,
+                        ")");
     if (reduced.test(axis))
       return inferError(loc, name, "axis ", axis, " is repeated");
     reduced.set(axis);
@@ -387,11 +387,10 @@ static LogicalResult inferReduce(std::optional<Location> loc, StringRef name,
 }
 
 #define WEFT_REDUCE_INFER(OP)                                                  \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &results) {         \
-    if (failed(checkTensorOperands(loc, getOperationName(),                   \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &results) {                                        \
+    if (failed(checkTensorOperands(loc, getOperationName(),                    \
                                    adaptor.getOperands())))                    \
       return failure();                                                        \
     return inferReduce(loc, getOperationName(), adaptor, results);             \
@@ -409,8 +408,8 @@ LogicalResult SoftmaxOp::verify() {
   int64_t rank = getType().getRank();
   int64_t axis = getAxis();
   if (axis < 0 || axis >= rank)
-    return emitOpError("axis ") << axis << " is out of range [0, " << rank
-                                << ")";
+    return emitOpError("axis ")
+           << axis << " is out of range [0, " << rank << ")";
   return success();
 }
 
@@ -419,10 +418,9 @@ static LogicalResult verifyTrailingParam(Operation *op, RankedTensorType input,
                                          RankedTensorType param,
                                          StringRef what) {
   if (param.getElementType() != input.getElementType())
-    return op->emitOpError() << what << " element type "
-                             << param.getElementType()
-                             << " differs from input element type "
-                             << input.getElementType();
+    return op->emitOpError()
+           << what << " element type " << param.getElementType()
+           << " differs from input element type " << input.getElementType();
   ArrayRef<int64_t> p = param.getShape(), in = input.getShape();
   if (p.empty() || p.size() > in.size() || in.take_back(p.size()) != p)
     return op->emitOpError()
@@ -452,7 +450,8 @@ LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
-  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+  if (failed(
+          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
     return failure();
   auto table = tensorOf(adaptor.getTable());
   auto indices = tensorOf(adaptor.getIndices());
@@ -470,7 +469,8 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
-  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+  if (failed(
+          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
     return failure();
   auto input = tensorOf(adaptor.getInput());
   ArrayRef<int64_t> perm = adaptor.getPermutation();
@@ -482,9 +482,8 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   SmallVector<int64_t> shape;
   for (int64_t p : perm) {
     if (p < 0 || p >= rank || seen.test(p))
-      return inferError(loc, getOperationName(), "permutation ",
-                        shapeStr(perm), " is not a permutation of [0, ", rank,
-                        ")");
+      return inferError(loc, getOperationName(), "permutation ", shapeStr(perm),
+                        " is not a permutation of [0, ", rank, ")");
     seen.set(p);
     shape.push_back(input.getDimSize(p));
   }
@@ -523,7 +522,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
-  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+  if (failed(
+          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
     return failure();
   StringRef name = getOperationName();
   ValueRange inputs = adaptor.getInputs();
@@ -561,7 +561,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
                                         std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &results) {
-  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+  if (failed(
+          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
     return failure();
   StringRef name = getOperationName();
   auto input = tensorOf(adaptor.getInput());
@@ -595,19 +596,20 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
 // Losses and attention
 //===----------------------------------------------------------------------===//
 
-LogicalResult CrossEntropyOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &results) {
-  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> loc,
+                                               Adaptor adaptor,
+                                               SmallVectorImpl<Type> &results) {
+  if (failed(
+          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
     return failure();
   auto logits = tensorOf(adaptor.getLogits());
   auto labels = tensorOf(adaptor.getLabels());
   if (logits.getRank() != 2 || labels.getRank() != 1 ||
       labels.getDimSize(0) != logits.getDimSize(0))
-    return inferError(loc, getOperationName(),
-                      "expects logits [N, C] and labels [N], got ",
-                      shapeStr(logits.getShape()), " and ",
-                      shapeStr(labels.getShape()));
+    return inferError(
+        loc, getOperationName(), "expects logits [N, C] and labels [N], got ",
+        shapeStr(logits.getShape()), " and ", shapeStr(labels.getShape()));
   results.push_back(RankedTensorType::get({}, logits.getElementType()));
   return success();
 }
@@ -615,7 +617,8 @@ LogicalResult CrossEntropyOp::inferReturnTypes(
 LogicalResult ScaledDotProductAttentionOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &results) {
-  if (failed(checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+  if (failed(
+          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
     return failure();
   StringRef name = getOperationName();
   auto q = tensorOf(adaptor.getQuery());
@@ -650,7 +653,8 @@ LogicalResult ScaledDotProductAttentionOp::inferReturnTypes(
                         " must broadcast to the scores shape ",
                         shapeStr(scores));
   }
-  if (auto scale = adaptor.getScaleAttr(); scale && !(scale.getValueAsDouble() > 0))
+  if (auto scale = adaptor.getScaleAttr();
+      scale && !(scale.getValueAsDouble() > 0))
     return inferError(loc, name, "scale must be positive");
   SmallVector<int64_t> shape(qs.drop_back(1));
   shape.push_back(vs.back());
