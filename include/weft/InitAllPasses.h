@@ -3,12 +3,16 @@
 #define WEFT_INITALLPASSES_H
 
 #include "mlir/InitAllPasses.h"
+#include "weft/Conversion/Passes.h"
 
 namespace weft {
 
 /// Registers the upstream passes weft pipelines use (and, as they land, our
 /// own pass libraries) with the global pass registry.
-inline void registerAllPasses() { mlir::registerAllPasses(); }
+inline void registerAllPasses() {
+  mlir::registerAllPasses();
+  registerWeftConversionPasses();
+}
 
 } // namespace weft
 

@@ -1,0 +1,900 @@
+//===- WeftToLinalg.cpp - lower weft ops to linalg ------------------------===//
+//
+// Every weft op lowers through a handful of builders: `map` (an all-parallel
+// linalg.generic whose inputs are read through explicit affine maps, which is
+// how numpy broadcasting and "reduced" operands are expressed), `reduce` (a
+// generic with reduction iterators over chosen axes and a custom combiner),
+// and `contract` (batched matrix products with optional transposes).
+// Composite ops (softmax, normalizations, attention, losses) are written in
+// terms of those builders only.
+//
+//===----------------------------------------------------------------------===//
+#include "weft/Conversion/WeftToLinalg/WeftToLinalg.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "weft/Dialect/Weft/IR/WeftOps.h"
+#include "llvm/ADT/SmallBitVector.h"
+
+namespace weft {
+#define GEN_PASS_DEF_CONVERTWEFTTOLINALGPASS
+#include "weft/Conversion/Passes.h.inc"
+} // namespace weft
+
+using namespace mlir;
+namespace wf = mlir::weft;
+
+namespace {
+
+using ScalarFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+using CombineFn = function_ref<Value(OpBuilder &, Location, Value, Value)>;
+
+//===----------------------------------------------------------------------===//
+// Scalar helpers
+//===----------------------------------------------------------------------===//
+
+bool isFloat(Type t) { return isa<FloatType>(t); }
+
+Value constant(OpBuilder &b, Location loc, Type et, double v) {
+  if (auto ft = dyn_cast<FloatType>(et))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, v));
+  return arith::ConstantOp::create(b, loc,
+                                   b.getIntegerAttr(et, static_cast<int64_t>(v)));
+}
+
+/// The identity of a max reduction: -inf, or the smallest integer.
+Value lowest(OpBuilder &b, Location loc, Type et) {
+  if (auto ft = dyn_cast<FloatType>(et))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), true)));
+  unsigned width = et.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(et, APInt::getSignedMinValue(width)));
+}
+
+Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isFloat(x.getType()))
+    return arith::AddFOp::create(b, loc, x, y);
+  return arith::AddIOp::create(b, loc, x, y);
+}
+Value sub(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isFloat(x.getType()))
+    return arith::SubFOp::create(b, loc, x, y);
+  return arith::SubIOp::create(b, loc, x, y);
+}
+Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isFloat(x.getType()))
+    return arith::MulFOp::create(b, loc, x, y);
+  return arith::MulIOp::create(b, loc, x, y);
+}
+Value div(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isFloat(x.getType()))
+    return arith::DivFOp::create(b, loc, x, y);
+  return arith::DivSIOp::create(b, loc, x, y);
+}
+Value max(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isFloat(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  return arith::MaxSIOp::create(b, loc, x, y);
+}
+Value min(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isFloat(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  return arith::MinSIOp::create(b, loc, x, y);
+}
+Value sigmoid(OpBuilder &b, Location loc, Value x) {
+  Type t = x.getType();
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  Value one = constant(b, loc, t, 1.0);
+  return arith::DivFOp::create(b, loc, one, add(b, loc, one, e));
+}
+
+/// An integer index value clamped to [0, size).
+Value clampedIndex(OpBuilder &b, Location loc, Value id, int64_t size) {
+  Value idx = arith::IndexCastOp::create(b, loc, b.getIndexType(), id);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value last = arith::ConstantIndexOp::create(b, loc, size - 1);
+  return arith::MinSIOp::create(b, loc,
+                                arith::MaxSIOp::create(b, loc, idx, zero),
+                                last);
+}
+
+//===----------------------------------------------------------------------===//
+// Tensor builders
+//===----------------------------------------------------------------------===//
+
+struct Builder {
+  OpBuilder &b;
+  Location loc;
+  MLIRContext *ctx() { return b.getContext(); }
+
+  Value empty(RankedTensorType t) {
+    return tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType());
+  }
+
+  Value filled(RankedTensorType t, Value scalar) {
+    return linalg::FillOp::create(b, loc, scalar, empty(t)).getResult(0);
+  }
+
+  AffineMap identity(unsigned rank) {
+    return AffineMap::getMultiDimIdentityMap(rank, ctx());
+  }
+
+  /// Map of an operand that numpy-broadcasts into a result of `outShape`.
+  AffineMap broadcastMap(ArrayRef<int64_t> in, ArrayRef<int64_t> out) {
+    SmallVector<AffineExpr> exprs;
+    size_t lead = out.size() - in.size();
+    for (auto [j, d] : llvm::enumerate(in)) {
+      if (d == 1 && out[lead + j] != 1)
+        exprs.push_back(getAffineConstantExpr(0, ctx()));
+      else
+        exprs.push_back(getAffineDimExpr(lead + j, ctx()));
+    }
+    return AffineMap::get(out.size(), 0, exprs, ctx());
+  }
+
+  /// Map of an operand holding the result of reducing a rank-`rank` tensor
+  /// over `axes` (the reduced dims are absent).
+  AffineMap droppedMap(unsigned rank, const llvm::SmallBitVector &axes) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned d = 0; d < rank; ++d)
+      if (!axes.test(d))
+        exprs.push_back(getAffineDimExpr(d, ctx()));
+    return AffineMap::get(rank, 0, exprs, ctx());
+  }
+
+  /// Map of an operand that only spans the trailing `count` dims.
+  AffineMap trailingMap(unsigned rank, unsigned count) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned d = rank - count; d < rank; ++d)
+      exprs.push_back(getAffineDimExpr(d, ctx()));
+    return AffineMap::get(rank, 0, exprs, ctx());
+  }
+
+  /// An all-parallel generic producing `type`; `fn` maps the scalars read
+  /// from `inputs` (through `maps`) to the result element.
+  Value map(RankedTensorType type, ValueRange inputs, ArrayRef<AffineMap> maps,
+            ScalarFn fn) {
+    SmallVector<AffineMap> all(maps);
+    all.push_back(identity(type.getRank()));
+    SmallVector<utils::IteratorType> iters(type.getRank(),
+                                           utils::IteratorType::parallel);
+    auto op = linalg::GenericOp::create(
+        b, loc, TypeRange{type}, inputs, ValueRange{empty(type)}, all, iters,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          linalg::YieldOp::create(nb, nloc, fn(nb, nloc, args.drop_back()));
+        });
+    return op.getResult(0);
+  }
+
+  /// Elementwise over same-shaped or numpy-broadcast operands.
+  Value broadcastMap(RankedTensorType type, ValueRange inputs, ScalarFn fn) {
+    SmallVector<AffineMap> maps;
+    for (Value v : inputs)
+      maps.push_back(
+          broadcastMap(cast<RankedTensorType>(v.getType()).getShape(),
+                       type.getShape()));
+    return map(type, inputs, maps, fn);
+  }
+
+  /// Reduces `input` over `axes` starting from `init`; `combine(elem, acc)`.
+  Value reduce(Value input, const llvm::SmallBitVector &axes, Value init,
+               CombineFn combine) {
+    auto type = cast<RankedTensorType>(input.getType());
+    SmallVector<int64_t> shape;
+    SmallVector<utils::IteratorType> iters;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (axes.test(d)) {
+        iters.push_back(utils::IteratorType::reduction);
+      } else {
+        shape.push_back(type.getDimSize(d));
+        iters.push_back(utils::IteratorType::parallel);
+      }
+    }
+    auto outType = RankedTensorType::get(shape, init.getType());
+    SmallVector<AffineMap> maps = {identity(type.getRank()),
+                                   droppedMap(type.getRank(), axes)};
+    auto op = linalg::GenericOp::create(
+        b, loc, TypeRange{outType}, ValueRange{input},
+        ValueRange{filled(outType, init)}, maps, iters,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          linalg::YieldOp::create(nb, nloc,
+                                  combine(nb, nloc, args[0], args[1]));
+        });
+    return op.getResult(0);
+  }
+
+  /// Batched contraction. Loops are (batch..., m, n, k); `lhsT`/`rhsT` read
+  /// the operand's last two dims swapped.
+  Value contract(Value lhs, Value rhs, RankedTensorType outType, bool lhsT,
+                 bool rhsT) {
+    unsigned nb = outType.getRank() - 2;
+    unsigned loops = nb + 3;
+    auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx()); };
+    SmallVector<AffineExpr> batch, l, r, o;
+    for (unsigned i = 0; i < nb; ++i)
+      batch.push_back(dim(i));
+    AffineExpr m = dim(nb), n = dim(nb + 1), k = dim(nb + 2);
+    l = batch, r = batch, o = batch;
+    l.append(lhsT ? SmallVector<AffineExpr>{k, m} : SmallVector<AffineExpr>{m, k});
+    r.append(rhsT ? SmallVector<AffineExpr>{n, k} : SmallVector<AffineExpr>{k, n});
+    o.append({m, n});
+    SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, l, ctx()),
+                                   AffineMap::get(loops, 0, r, ctx()),
+                                   AffineMap::get(loops, 0, o, ctx())};
+    SmallVector<utils::IteratorType> iters(loops,
+                                           utils::IteratorType::parallel);
+    iters.back() = utils::IteratorType::reduction;
+    Type et = outType.getElementType();
+    Value init = filled(outType, constant(b, loc, et, 0.0));
+    auto op = linalg::GenericOp::create(
+        b, loc, TypeRange{outType}, ValueRange{lhs, rhs}, ValueRange{init},
+        maps, iters, [&](OpBuilder &nb2, Location nloc, ValueRange args) {
+          Value p = mul(nb2, nloc, args[0], args[1]);
+          linalg::YieldOp::create(nb2, nloc, add(nb2, nloc, args[2], p));
+        });
+    return op.getResult(0);
+  }
+
+  /// Softmax of `x` along `axis`.
+  Value softmax(Value x, int64_t axis) {
+    auto type = cast<RankedTensorType>(x.getType());
+    Type et = type.getElementType();
+    unsigned rank = type.getRank();
+    llvm::SmallBitVector axes(rank);
+    axes.set(axis);
+    Value mx = reduce(x, axes, lowest(b, loc, et),
+                      [](OpBuilder &nb, Location l, Value e, Value acc) {
+                        return max(nb, l, e, acc);
+                      });
+    AffineMap id = identity(rank), red = droppedMap(rank, axes);
+    Value ex = map(type, {x, mx}, {id, red},
+                   [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                     return math::ExpOp::create(nb, l, sub(nb, l, a[0], a[1]));
+                   });
+    Value sum = reduce(ex, axes, constant(b, loc, et, 0.0),
+                       [](OpBuilder &nb, Location l, Value e, Value acc) {
+                         return add(nb, l, e, acc);
+                       });
+    return map(type, {ex, sum}, {id, red},
+               [](OpBuilder &nb, Location l, ValueRange a) {
+                 return div(nb, l, a[0], a[1]);
+               });
+  }
+
+  /// Zero-copy reinterpretation of `x` as `type` (same element count):
+  /// through a 1-D view of the row-major elements.
+  Value reshape(Value x, RankedTensorType type) {
+    auto in = cast<RankedTensorType>(x.getType());
+    if (in == type)
+      return x;
+    auto flatType =
+        RankedTensorType::get({in.getNumElements()}, in.getElementType());
+    auto allDims = [](int64_t rank) {
+      return SmallVector<ReassociationIndices>{
+          llvm::to_vector(llvm::seq<int64_t>(0, rank))};
+    };
+    Value flat = x;
+    if (in.getRank() == 0)
+      flat = tensor::ExpandShapeOp::create(b, loc, flatType, x,
+                                           ArrayRef<ReassociationIndices>{});
+    else if (in.getRank() > 1)
+      flat = tensor::CollapseShapeOp::create(b, loc, flatType, x,
+                                             allDims(in.getRank()));
+    if (type.getRank() == 1)
+      return flat;
+    if (type.getRank() == 0)
+      return tensor::CollapseShapeOp::create(b, loc, type, flat,
+                                             ArrayRef<ReassociationIndices>{});
+    return tensor::ExpandShapeOp::create(b, loc, type, flat,
+                                         allDims(type.getRank()));
+  }
+
+  /// `x` padded by `low`/`high` per dim with the scalar `value`.
+  Value pad(Value x, ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+            Value value) {
+    if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+        llvm::all_of(high, [](int64_t p) { return p == 0; }))
+      return x;
+    auto type = cast<RankedTensorType>(x.getType());
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      shape.push_back(type.getDimSize(d) + low[d] + high[d]);
+    auto padded = RankedTensorType::get(shape, type.getElementType());
+    return tensor::PadOp::create(b, loc, padded, x,
+                                 getAsIndexOpFoldResult(ctx(), low),
+                                 getAsIndexOpFoldResult(ctx(), high), value);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Per-op lowerings
+//===----------------------------------------------------------------------===//
+
+RankedTensorType resultType(Operation *op) {
+  return cast<RankedTensorType>(op->getResult(0).getType());
+}
+
+// Elementwise unary.
+Value lowerUnary(Builder &e, Operation *op, ScalarFn fn) {
+  return e.broadcastMap(resultType(op), op->getOperands(), fn);
+}
+
+FailureOr<Value> lower(wf::NegOp op, Builder &e) {
+  return lowerUnary(e, op, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+    if (isFloat(a[0].getType()))
+      return arith::NegFOp::create(b, l, a[0]);
+    return sub(b, l, constant(b, l, a[0].getType(), 0), a[0]);
+  });
+}
+FailureOr<Value> lower(wf::AbsOp op, Builder &e) {
+  return lowerUnary(e, op, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+    if (isFloat(a[0].getType()))
+      return math::AbsFOp::create(b, l, a[0]);
+    return math::AbsIOp::create(b, l, a[0]);
+  });
+}
+template <typename MathOp>
+FailureOr<Value> lowerMath(Operation *op, Builder &e) {
+  return lowerUnary(e, op, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+    return MathOp::create(b, l, a[0]);
+  });
+}
+FailureOr<Value> lower(wf::ExpOp op, Builder &e) {
+  return lowerMath<math::ExpOp>(op, e);
+}
+FailureOr<Value> lower(wf::LogOp op, Builder &e) {
+  return lowerMath<math::LogOp>(op, e);
+}
+FailureOr<Value> lower(wf::SqrtOp op, Builder &e) {
+  return lowerMath<math::SqrtOp>(op, e);
+}
+FailureOr<Value> lower(wf::RsqrtOp op, Builder &e) {
+  return lowerMath<math::RsqrtOp>(op, e);
+}
+FailureOr<Value> lower(wf::TanhOp op, Builder &e) {
+  return lowerMath<math::TanhOp>(op, e);
+}
+FailureOr<Value> lower(wf::SigmoidOp op, Builder &e) {
+  return lowerUnary(e, op, [](OpBuilder &b, Location l, ValueRange a) {
+    return sigmoid(b, l, a[0]);
+  });
+}
+FailureOr<Value> lower(wf::ReluOp op, Builder &e) {
+  return lowerUnary(e, op, [](OpBuilder &b, Location l, ValueRange a) {
+    return max(b, l, a[0], constant(b, l, a[0].getType(), 0));
+  });
+}
+FailureOr<Value> lower(wf::SiluOp op, Builder &e) {
+  return lowerUnary(e, op, [](OpBuilder &b, Location l, ValueRange a) {
+    return mul(b, l, a[0], sigmoid(b, l, a[0]));
+  });
+}
+FailureOr<Value> lower(wf::GeluOp op, Builder &e) {
+  bool approximate = op.getApproximate();
+  return lowerUnary(e, op, [&](OpBuilder &b, Location l, ValueRange a) {
+    Value x = a[0];
+    Type t = x.getType();
+    Value half = constant(b, l, t, 0.5), one = constant(b, l, t, 1.0);
+    Value inner;
+    if (approximate) {
+      // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
+      Value x3 = mul(b, l, mul(b, l, x, x), x);
+      Value s = add(b, l, x, mul(b, l, constant(b, l, t, 0.044715), x3));
+      inner = math::TanhOp::create(
+          b, l, mul(b, l, constant(b, l, t, 0.7978845608028654), s));
+    } else {
+      inner = math::ErfOp::create(
+          b, l, mul(b, l, x, constant(b, l, t, 0.7071067811865476)));
+    }
+    return mul(b, l, mul(b, l, half, x), add(b, l, one, inner));
+  });
+}
+
+// Elementwise binary (numpy broadcasting).
+template <typename OpTy>
+FailureOr<Value> lowerBinary(OpTy op, Builder &e,
+                             Value (*fn)(OpBuilder &, Location, Value, Value)) {
+  return e.broadcastMap(resultType(op), op->getOperands(),
+                        [&](OpBuilder &b, Location l, ValueRange a) {
+                          return fn(b, l, a[0], a[1]);
+                        });
+}
+FailureOr<Value> lower(wf::AddOp op, Builder &e) {
+  return lowerBinary(op, e, add);
+}
+FailureOr<Value> lower(wf::SubOp op, Builder &e) {
+  return lowerBinary(op, e, sub);
+}
+FailureOr<Value> lower(wf::MulOp op, Builder &e) {
+  return lowerBinary(op, e, mul);
+}
+FailureOr<Value> lower(wf::DivOp op, Builder &e) {
+  return lowerBinary(op, e, div);
+}
+FailureOr<Value> lower(wf::MaxOp op, Builder &e) {
+  return lowerBinary(op, e, max);
+}
+FailureOr<Value> lower(wf::MinOp op, Builder &e) {
+  return lowerBinary(op, e, min);
+}
+FailureOr<Value> lower(wf::PowOp op, Builder &e) {
+  return lowerBinary(op, e, [](OpBuilder &b, Location l, Value x, Value y) {
+    return Value(math::PowFOp::create(b, l, x, y));
+  });
+}
+
+FailureOr<Value> lower(wf::ConstantOp op, Builder &e) {
+  auto value = dyn_cast<TypedAttr>(op.getValue());
+  if (!value)
+    return failure();
+  return Value(arith::ConstantOp::create(e.b, e.loc, value));
+}
+
+FailureOr<Value> lower(wf::CastOp op, Builder &e) {
+  Type to = op.getType().getElementType();
+  return lowerUnary(e, op, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+    Value x = a[0];
+    Type from = x.getType();
+    if (from == to)
+      return x;
+    unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+    if (isFloat(from) && isFloat(to)) {
+      if (tw > fw)
+        return arith::ExtFOp::create(b, l, to, x);
+      if (tw < fw)
+        return arith::TruncFOp::create(b, l, to, x);
+      // f16 <-> bf16: through f32.
+      Value wide = arith::ExtFOp::create(b, l, b.getF32Type(), x);
+      return arith::TruncFOp::create(b, l, to, wide);
+    }
+    if (isFloat(from))
+      return arith::FPToSIOp::create(b, l, to, x);
+    if (isFloat(to))
+      return arith::SIToFPOp::create(b, l, to, x);
+    if (tw > fw)
+      return arith::ExtSIOp::create(b, l, to, x);
+    return arith::TruncIOp::create(b, l, to, x);
+  });
+}
+
+FailureOr<Value> lower(wf::MatmulOp op, Builder &e) {
+  return e.contract(op.getLhs(), op.getRhs(), op.getType(),
+                    op.getTransposeLhs(), op.getTransposeRhs());
+}
+FailureOr<Value> lower(wf::BatchMatmulOp op, Builder &e) {
+  return e.contract(op.getLhs(), op.getRhs(), op.getType(),
+                    op.getTransposeLhs(), op.getTransposeRhs());
+}
+
+FailureOr<Value> lower(wf::Conv2DOp op, Builder &e) {
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
+  auto outType = op.getType();
+  Type et = outType.getElementType();
+  ArrayRef<int64_t> pad = op.getPadding(), s = op.getStrides(),
+                    dl = op.getDilations();
+  int64_t groups = op.getGroups();
+  auto filterType = op.getFilter().getType();
+  int64_t fPerGroup = filterType.getDimSize(0) / groups;
+  int64_t cPerGroup = filterType.getDimSize(1);
+  Value input = e.pad(op.getInput(), {0, 0, pad[0], pad[1]},
+                      {0, 0, pad[2], pad[3]}, constant(b, loc, et, 0.0));
+  // Loops (n, f, oh, ow, c, kh, kw).
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, b.getContext()); };
+  AffineExpr channel = d(1).floorDiv(fPerGroup) * cPerGroup + d(4);
+  if (groups == 1)
+    channel = d(4);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(7, 0,
+                     {d(0), channel, d(2) * s[0] + d(5) * dl[0],
+                      d(3) * s[1] + d(6) * dl[1]},
+                     b.getContext()),
+      AffineMap::get(7, 0, {d(1), d(4), d(5), d(6)}, b.getContext()),
+      AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, b.getContext())};
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  iters.append(3, utils::IteratorType::reduction);
+  Value init = e.filled(outType, constant(b, loc, et, 0.0));
+  Value conv =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{outType}, ValueRange{input, op.getFilter()},
+          ValueRange{init}, maps, iters,
+          [](OpBuilder &nb, Location l, ValueRange a) {
+            linalg::YieldOp::create(nb, l,
+                                    add(nb, l, a[2], mul(nb, l, a[0], a[1])));
+          })
+          .getResult(0);
+  if (!op.getBias())
+    return conv;
+  // bias [F] broadcasts along dim 1.
+  AffineMap biasMap = AffineMap::get(4, 0, {d(1)}, b.getContext());
+  return e.map(outType, {conv, op.getBias()}, {e.identity(4), biasMap},
+               [](OpBuilder &nb, Location l, ValueRange a) {
+                 return add(nb, l, a[0], a[1]);
+               });
+}
+
+/// Window reduction over NCHW; `window` is a dummy [KH, KW] operand that
+/// gives the window loops their bounds.
+Value pool(Builder &e, Value input, RankedTensorType outType,
+           ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides, Value init,
+           CombineFn combine) {
+  OpBuilder &b = e.b;
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, b.getContext()); };
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(6, 0,
+                     {d(0), d(1), d(2) * strides[0] + d(4),
+                      d(3) * strides[1] + d(5)},
+                     b.getContext()),
+      AffineMap::get(6, 0, {d(4), d(5)}, b.getContext()),
+      AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, b.getContext())};
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  iters.append(2, utils::IteratorType::reduction);
+  Value window = tensor::EmptyOp::create(b, e.loc, kernel,
+                                         outType.getElementType());
+  return linalg::GenericOp::create(
+             b, e.loc, TypeRange{outType}, ValueRange{input, window},
+             ValueRange{e.filled(outType, init)}, maps, iters,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(nb, l, combine(nb, l, a[0], a[2]));
+             })
+      .getResult(0);
+}
+
+FailureOr<Value> lower(wf::MaxPool2DOp op, Builder &e) {
+  Type et = op.getType().getElementType();
+  ArrayRef<int64_t> p = op.getPadding();
+  Value lo = lowest(e.b, e.loc, et);
+  Value input = e.pad(op.getInput(), {0, 0, p[0], p[1]}, {0, 0, p[2], p[3]},
+                      lo);
+  return pool(e, input, op.getType(), op.getKernel(), op.getStrides(), lo,
+              [](OpBuilder &b, Location l, Value x, Value acc) {
+                return max(b, l, x, acc);
+              });
+}
+
+FailureOr<Value> lower(wf::AvgPool2DOp op, Builder &e) {
+  OpBuilder &b = e.b;
+  Type et = op.getType().getElementType();
+  ArrayRef<int64_t> p = op.getPadding();
+  Value zero = constant(b, e.loc, et, 0.0);
+  auto sumPool = [&](Value x) {
+    Value padded = e.pad(x, {0, 0, p[0], p[1]}, {0, 0, p[2], p[3]}, zero);
+    return pool(e, padded, op.getType(), op.getKernel(), op.getStrides(), zero,
+                [](OpBuilder &nb, Location l, Value v, Value acc) {
+                  return add(nb, l, v, acc);
+                });
+  };
+  Value sum = sumPool(op.getInput());
+  // Padded positions are not counted: divide by the number of real inputs
+  // under each window.
+  Value ones = e.filled(op.getInput().getType(), constant(b, e.loc, et, 1.0));
+  Value count = sumPool(ones);
+  return e.map(op.getType(), {sum, count}, {e.identity(4), e.identity(4)},
+               [](OpBuilder &nb, Location l, ValueRange a) {
+                 return div(nb, l, a[0], a[1]);
+               });
+}
+
+template <typename OpTy>
+llvm::SmallBitVector axesOf(OpTy op) {
+  llvm::SmallBitVector axes(op.getInput().getType().getRank());
+  for (int64_t a : op.getAxes())
+    axes.set(a);
+  return axes;
+}
+
+/// Reshapes a reduction result to its keep_dims form when asked.
+template <typename OpTy>
+Value keepDims(OpTy op, Builder &e, Value reduced) {
+  if (!op.getKeepDims())
+    return reduced;
+  return e.reshape(reduced, op.getType());
+}
+
+FailureOr<Value> lower(wf::ReduceSumOp op, Builder &e) {
+  Type et = op.getType().getElementType();
+  Value r = e.reduce(op.getInput(), axesOf(op), constant(e.b, e.loc, et, 0),
+                     [](OpBuilder &b, Location l, Value x, Value acc) {
+                       return add(b, l, x, acc);
+                     });
+  return keepDims(op, e, r);
+}
+
+FailureOr<Value> lower(wf::ReduceMaxOp op, Builder &e) {
+  Type et = op.getType().getElementType();
+  Value r = e.reduce(op.getInput(), axesOf(op), lowest(e.b, e.loc, et),
+                     [](OpBuilder &b, Location l, Value x, Value acc) {
+                       return max(b, l, x, acc);
+                     });
+  return keepDims(op, e, r);
+}
+
+FailureOr<Value> lower(wf::ReduceMeanOp op, Builder &e) {
+  Type et = op.getType().getElementType();
+  llvm::SmallBitVector axes = axesOf(op);
+  int64_t count = 1;
+  for (int64_t a : op.getAxes())
+    count *= op.getInput().getType().getDimSize(a);
+  Value r = e.reduce(op.getInput(), axes, constant(e.b, e.loc, et, 0),
+                     [](OpBuilder &b, Location l, Value x, Value acc) {
+                       return add(b, l, x, acc);
+                     });
+  auto rt = cast<RankedTensorType>(r.getType());
+  Value mean = e.map(rt, {r}, {e.identity(rt.getRank())},
+                     [&](OpBuilder &b, Location l, ValueRange a) {
+                       return div(b, l, a[0], constant(b, l, et, count));
+                     });
+  return keepDims(op, e, mean);
+}
+
+FailureOr<Value> lower(wf::SoftmaxOp op, Builder &e) {
+  return e.softmax(op.getInput(), op.getAxis());
+}
+
+/// Shared by layer_norm and rms_norm: normalizes over the trailing
+/// `rank(scale)` dims.
+Value normalize(Builder &e, Value x, Value scale, Value bias, double eps,
+                bool centered) {
+  auto type = cast<RankedTensorType>(x.getType());
+  auto scaleType = cast<RankedTensorType>(scale.getType());
+  Type et = type.getElementType();
+  unsigned rank = type.getRank(), count = scaleType.getRank();
+  llvm::SmallBitVector axes(rank);
+  int64_t n = 1;
+  for (unsigned d = rank - count; d < rank; ++d) {
+    axes.set(d);
+    n *= type.getDimSize(d);
+  }
+  AffineMap id = e.identity(rank), red = e.droppedMap(rank, axes),
+            tail = e.trailingMap(rank, count);
+  Value zero = constant(e.b, e.loc, et, 0.0);
+  Value centeredX = x;
+  if (centered) {
+    Value sum = e.reduce(x, axes, zero,
+                         [](OpBuilder &b, Location l, Value v, Value acc) {
+                           return add(b, l, v, acc);
+                         });
+    centeredX = e.map(type, {x, sum}, {id, red},
+                      [&](OpBuilder &b, Location l, ValueRange a) {
+                        Value mean = div(b, l, a[1], constant(b, l, et, n));
+                        return sub(b, l, a[0], mean);
+                      });
+  }
+  Value sq = e.reduce(centeredX, axes, zero,
+                      [](OpBuilder &b, Location l, Value v, Value acc) {
+                        return add(b, l, mul(b, l, v, v), acc);
+                      });
+  SmallVector<Value> ins = {centeredX, sq, scale};
+  SmallVector<AffineMap> maps = {id, red, tail};
+  if (bias) {
+    ins.push_back(bias);
+    maps.push_back(tail);
+  }
+  return e.map(type, ins, maps, [&](OpBuilder &b, Location l, ValueRange a) {
+    Value var = div(b, l, a[1], constant(b, l, et, n));
+    Value inv = math::RsqrtOp::create(
+        b, l, add(b, l, var, constant(b, l, et, eps)));
+    Value y = mul(b, l, mul(b, l, a[0], inv), a[2]);
+    return bias ? add(b, l, y, a[3]) : y;
+  });
+}
+
+FailureOr<Value> lower(wf::LayerNormOp op, Builder &e) {
+  return normalize(e, op.getInput(), op.getScale(), op.getBias(),
+                   op.getEpsilon().convertToDouble(), /*centered=*/true);
+}
+
+FailureOr<Value> lower(wf::RMSNormOp op, Builder &e) {
+  return normalize(e, op.getInput(), op.getScale(), Value(),
+                   op.getEpsilon().convertToDouble(), /*centered=*/false);
+}
+
+FailureOr<Value> lower(wf::EmbeddingOp op, Builder &e) {
+  auto out = op.getType();
+  unsigned rank = out.getRank();
+  Value table = op.getTable();
+  int64_t vocab = op.getTable().getType().getDimSize(0);
+  SmallVector<AffineExpr> idExprs;
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    idExprs.push_back(getAffineDimExpr(d, e.ctx()));
+  AffineMap idMap = AffineMap::get(rank, 0, idExprs, e.ctx());
+  return e.map(out, {op.getIndices()}, {idMap},
+               [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                 Value row = clampedIndex(b, l, a[0], vocab);
+                 Value col = linalg::IndexOp::create(b, l, rank - 1);
+                 return tensor::ExtractOp::create(b, l, table,
+                                                  ValueRange{row, col});
+               });
+}
+
+FailureOr<Value> lower(wf::TransposeOp op, Builder &e) {
+  return linalg::TransposeOp::create(e.b, e.loc, op.getInput(),
+                                     e.empty(op.getType()),
+                                     op.getPermutation())
+      .getResult()[0];
+}
+
+FailureOr<Value> lower(wf::ReshapeOp op, Builder &e) {
+  return e.reshape(op.getInput(), op.getType());
+}
+
+FailureOr<Value> lower(wf::BroadcastToOp op, Builder &e) {
+  return e.broadcastMap(op.getType(), {op.getInput()},
+                        [](OpBuilder &, Location, ValueRange a) {
+                          return a[0];
+                        });
+}
+
+FailureOr<Value> lower(wf::ConcatOp op, Builder &e) {
+  auto out = op.getType();
+  Value dest = e.empty(out);
+  int64_t axis = op.getAxis(), offset = 0;
+  for (Value in : op.getInputs()) {
+    auto t = cast<RankedTensorType>(in.getType());
+    SmallVector<int64_t> offsets(out.getRank(), 0);
+    offsets[axis] = offset;
+    SmallVector<int64_t> strides(out.getRank(), 1);
+    dest = tensor::InsertSliceOp::create(
+        e.b, e.loc, in, dest, getAsIndexOpFoldResult(e.ctx(), offsets),
+        getAsIndexOpFoldResult(e.ctx(), t.getShape()),
+        getAsIndexOpFoldResult(e.ctx(), strides));
+    offset += t.getDimSize(axis);
+  }
+  return dest;
+}
+
+FailureOr<Value> lower(wf::SliceOp op, Builder &e) {
+  SmallVector<int64_t> strides;
+  for (unsigned d = 0; d < op.getType().getRank(); ++d)
+    strides.push_back(op.getStride(d));
+  return Value(tensor::ExtractSliceOp::create(
+      e.b, e.loc, op.getType(), op.getInput(),
+      getAsIndexOpFoldResult(e.ctx(), op.getStarts()),
+      getAsIndexOpFoldResult(e.ctx(), op.getType().getShape()),
+      getAsIndexOpFoldResult(e.ctx(), strides)));
+}
+
+FailureOr<Value> lower(wf::CrossEntropyOp op, Builder &e) {
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
+  Value logits = op.getLogits();
+  auto lt = op.getLogits().getType();
+  Type et = lt.getElementType();
+  int64_t n = lt.getDimSize(0), classes = lt.getDimSize(1);
+  llvm::SmallBitVector byClass(2);
+  byClass.set(1);
+  AffineMap id2 = e.identity(2), row = e.droppedMap(2, byClass),
+            id1 = e.identity(1);
+  Value mx = e.reduce(logits, byClass, lowest(b, loc, et),
+                      [](OpBuilder &nb, Location l, Value v, Value acc) {
+                        return max(nb, l, v, acc);
+                      });
+  Value ex = e.map(lt, {logits, mx}, {id2, row},
+                   [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                     return math::ExpOp::create(nb, l,
+                                                sub(nb, l, a[0], a[1]));
+                   });
+  Value sum = e.reduce(ex, byClass, constant(b, loc, et, 0.0),
+                       [](OpBuilder &nb, Location l, Value v, Value acc) {
+                         return add(nb, l, v, acc);
+                       });
+  auto rowType = RankedTensorType::get({n}, et);
+  // loss[i] = log(sum[i]) + max[i] - logits[i, label[i]]
+  Value loss = e.map(
+      rowType, {sum, mx, op.getLabels()}, {id1, id1, id1},
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value i = linalg::IndexOp::create(nb, l, 0);
+        Value c = clampedIndex(nb, l, a[2], classes);
+        Value picked =
+            tensor::ExtractOp::create(nb, l, logits, ValueRange{i, c});
+        Value lse = add(nb, l, math::LogOp::create(nb, l, a[0]), a[1]);
+        return sub(nb, l, lse, picked);
+      });
+  llvm::SmallBitVector all(1);
+  all.set(0);
+  Value total = e.reduce(loss, all, constant(b, loc, et, 0.0),
+                         [](OpBuilder &nb, Location l, Value v, Value acc) {
+                           return add(nb, l, v, acc);
+                         });
+  return e.map(op.getType(), {total}, {e.identity(0)},
+               [&](OpBuilder &nb, Location l, ValueRange a) {
+                 return div(nb, l, a[0], constant(nb, l, et, n));
+               });
+}
+
+FailureOr<Value> lower(wf::ScaledDotProductAttentionOp op, Builder &e) {
+  auto qt = op.getQuery().getType();
+  auto kt = op.getKey().getType();
+  Type et = qt.getElementType();
+  unsigned rank = qt.getRank();
+  SmallVector<int64_t> scoresShape(qt.getShape().drop_back(1));
+  scoresShape.push_back(kt.getDimSize(rank - 2));
+  auto scoresType = RankedTensorType::get(scoresShape, et);
+  Value scores = e.contract(op.getQuery(), op.getKey(), scoresType,
+                            /*lhsT=*/false, /*rhsT=*/true);
+  double scale = op.getScale() ? op.getScale()->convertToDouble()
+                               : 1.0 / std::sqrt(double(qt.getDimSize(rank - 1)));
+  bool causal = op.getIsCausal();
+  SmallVector<Value> ins = {scores};
+  SmallVector<AffineMap> maps = {e.identity(rank)};
+  if (Value mask = op.getMask()) {
+    ins.push_back(mask);
+    maps.push_back(e.broadcastMap(
+        cast<RankedTensorType>(mask.getType()).getShape(), scoresShape));
+  }
+  bool hasMask = ins.size() == 2;
+  Value masked = e.map(
+      scoresType, ins, maps, [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value v = mul(nb, l, a[0], constant(nb, l, et, scale));
+        if (hasMask)
+          v = add(nb, l, v, a[1]);
+        if (!causal)
+          return v;
+        Value s = linalg::IndexOp::create(nb, l, rank - 2);
+        Value t = linalg::IndexOp::create(nb, l, rank - 1);
+        Value future = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ugt,
+                                             t, s);
+        return Value(arith::SelectOp::create(nb, l, future,
+                                             lowest(nb, l, et), v));
+      });
+  Value probs = e.softmax(masked, rank - 1);
+  return e.contract(probs, op.getValue(), op.getType(), false, false);
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns and pass
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy>
+struct LowerOp : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Builder e{rewriter, op.getLoc()};
+    FailureOr<Value> v = lower(op, e);
+    if (failed(v))
+      return rewriter.notifyMatchFailure(op, "no lowering");
+    rewriter.replaceOp(op, *v);
+    return success();
+  }
+};
+
+struct ConvertWeftToLinalgPass
+    : ::weft::impl::ConvertWeftToLinalgPassBase<ConvertWeftToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<wf::WeftDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(ctx);
+    ::weft::populateWeftToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void ::weft::populateWeftToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<
+      LowerOp<wf::ConstantOp>, LowerOp<wf::CastOp>, LowerOp<wf::NegOp>,
+      LowerOp<wf::AbsOp>, LowerOp<wf::ExpOp>, LowerOp<wf::LogOp>,
+      LowerOp<wf::SqrtOp>, LowerOp<wf::RsqrtOp>, LowerOp<wf::TanhOp>,
+      LowerOp<wf::SigmoidOp>, LowerOp<wf::ReluOp>, LowerOp<wf::SiluOp>,
+      LowerOp<wf::GeluOp>, LowerOp<wf::AddOp>, LowerOp<wf::SubOp>,
+      LowerOp<wf::MulOp>, LowerOp<wf::DivOp>, LowerOp<wf::MaxOp>,
+      LowerOp<wf::MinOp>, LowerOp<wf::PowOp>, LowerOp<wf::MatmulOp>,
+      LowerOp<wf::BatchMatmulOp>, LowerOp<wf::Conv2DOp>,
+      LowerOp<wf::MaxPool2DOp>, LowerOp<wf::AvgPool2DOp>,
+      LowerOp<wf::ReduceSumOp>, LowerOp<wf::ReduceMeanOp>,
+      LowerOp<wf::ReduceMaxOp>, LowerOp<wf::SoftmaxOp>,
+      LowerOp<wf::LayerNormOp>, LowerOp<wf::RMSNormOp>,
+      LowerOp<wf::EmbeddingOp>, LowerOp<wf::TransposeOp>,
+      LowerOp<wf::ReshapeOp>, LowerOp<wf::BroadcastToOp>,
+      LowerOp<wf::ConcatOp>, LowerOp<wf::SliceOp>, LowerOp<wf::CrossEntropyOp>,
+      LowerOp<wf::ScaledDotProductAttentionOp>>(patterns.getContext());
+}
