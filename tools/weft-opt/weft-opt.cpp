@@ -1,6 +1,5 @@
 //===- weft-opt.cpp - MlirOptMain with the weft dialects ------------------===//
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "weft/InitAllDialects.h"
 #include "weft/InitAllPasses.h"
@@ -8,7 +7,6 @@
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   weft::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
   weft::registerAllPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "weft optimizer driver\n", registry));
