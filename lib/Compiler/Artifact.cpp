@@ -16,8 +16,10 @@ static void writeTensor(ByteWriter &w, const TensorDesc &t) {
 std::vector<char> weft::serialize(const CompiledArtifact &a) {
   ByteWriter meta;
   meta.u32(static_cast<uint32_t>(a.kernelSymbols.size()));
-  for (const std::string &s : a.kernelSymbols)
-    meta.str(s);
+  for (size_t i = 0; i < a.kernelSymbols.size(); ++i) {
+    meta.str(a.kernelSymbols[i]);
+    meta.u32(a.kernelArity[i]);
+  }
   meta.u32(static_cast<uint32_t>(a.entries.size()));
   for (const EntryProgram &e : a.entries) {
     meta.str(e.name);

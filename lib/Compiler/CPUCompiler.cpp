@@ -595,6 +595,11 @@ auto ::weft::compileForCPU(ModuleOp module, const CPUCompileOptions &opts,
   }
   for (std::string &sym : artifact.kernelSymbols)
     sym = "weft_" + sym;
+  artifact.kernelArity.assign(artifact.kernelSymbols.size(), 0);
+  for (const EntryProgram &program : artifact.entries)
+    for (const Command &c : program.commands)
+      if (c.kind == format::CommandKind::Launch)
+        artifact.kernelArity[c.kernel] = c.args.size();
   if (opts.stop == Stage::LLVM) {
     kernels->print(emit);
     return CompiledArtifact();

@@ -49,6 +49,7 @@ struct EntryProgram {
 
 struct CompiledArtifact {
   std::vector<std::string> kernelSymbols;
+  std::vector<uint32_t> kernelArity; ///< buffer arguments per kernel
   std::vector<EntryProgram> entries;
   std::vector<char> cpuKernels; ///< shared object bytes
 };

@@ -1,0 +1,25 @@
+//===- Npy.h - numpy .npy files ---------------------------------*- C++ -*-===//
+#ifndef WEFT_RUNTIME_NPY_H
+#define WEFT_RUNTIME_NPY_H
+
+#include "weft/runtime/Runtime.h"
+
+namespace weft::rt {
+
+struct NpyArray {
+  format::DType dtype;
+  std::vector<int64_t> shape;
+  std::vector<char> data; ///< C order, little-endian
+};
+
+/// Reads a .npy file (format 1.0-3.0, C order, little-endian f32/f16/i8/
+/// i32/i64). Bad files give a Status naming the problem.
+Status readNpy(const std::string &path, NpyArray &out);
+/// Parses .npy bytes (for tests and fuzzing).
+Status parseNpy(const char *data, size_t size, NpyArray &out);
+Status writeNpy(const std::string &path, format::DType dtype,
+                const std::vector<int64_t> &shape, const void *data);
+
+} // namespace weft::rt
+
+#endif // WEFT_RUNTIME_NPY_H
