@@ -21,6 +21,7 @@
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -379,6 +380,16 @@ LogicalResult hoistAllocations(ModuleOp kernels,
       a.erase();
       sizes.push_back(std::max<int64_t>(
           1, t.getNumElements() * ((t.getElementTypeBitWidth() + 7) / 8)));
+    }
+    // Copies (e.g. into a padded buffer) become linalg.copy, i.e. generated
+    // loops: a memref.copy of a strided view would call an MLIR runtime
+    // helper that the kernel library does not have.
+    SmallVector<memref::CopyOp> copies;
+    fn.walk([&](memref::CopyOp c) { copies.push_back(c); });
+    for (memref::CopyOp c : copies) {
+      OpBuilder b(c);
+      linalg::CopyOp::create(b, c.getLoc(), c.getSource(), c.getTarget());
+      c.erase();
     }
     SmallVector<memref::DeallocOp> deallocs;
     fn.walk([&](memref::DeallocOp d) { deallocs.push_back(d); });
