@@ -7,9 +7,9 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "weft"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".py"]
+config.suffixes = [".mlir", ".py", ".test"]
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
-                   "Inputs"]
+                   "Inputs", "harness.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.weft_obj_root, "test")
 
@@ -18,6 +18,6 @@ llvm_config.with_system_environment(["HOME", "PATH", "TMPDIR"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.weft_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["weft-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["weft-opt", "weftc", "weft-run"], tool_dirs)
 llvm_config.with_environment("PATH", config.weft_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

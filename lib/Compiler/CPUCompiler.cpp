@@ -200,7 +200,7 @@ LogicalResult ProgramFormer::formEntry(func::FuncOp func,
   buffers.clear();
   program.name = func.getSymName().str();
   if (!func.getBody().hasOneBlock())
-    return func.emitError("weftc: entry @")
+    return emitError(func.getLoc(), "weftc: entry @")
            << func.getSymName() << " must have a single block";
   for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
@@ -208,7 +208,7 @@ LogicalResult ProgramFormer::formEntry(func::FuncOp func,
     if (type)
       dt = dtypeOf(type.getElementType());
     if (!type || !type.hasStaticShape() || failed(dt))
-      return func.emitError("weftc: argument #")
+      return emitError(func.getLoc(), "weftc: argument #")
              << i << " of @" << func.getSymName() << " has type "
              << arg.getType()
              << "; entries take statically shaped f32/f16/bf16/i8/i32/i64 "
@@ -230,7 +230,7 @@ LogicalResult ProgramFormer::formEntry(func::FuncOp func,
       continue;
     }
     if (!isa<wd::WeftDialect>(op.getDialect()))
-      return op.emitError("weftc: only weft ops are supported in an entry "
+      return emitError(op.getLoc(), "weftc: only weft ops are supported in an entry "
                           "function, got '")
              << op.getName() << "'";
     if (tryLibraryCall(&op, program))
@@ -371,7 +371,7 @@ LogicalResult hoistAllocations(ModuleOp kernels,
       MemRefType t = a.getType();
       if (a->getBlock() != &fn.getBody().front() || !t.hasStaticShape() ||
           !t.getLayout().isIdentity()) {
-        a.emitError("weftc: kernel needs a dynamic or nested temporary; "
+        emitError(a.getLoc(), "weftc: kernel needs a dynamic or nested temporary; "
                     "cannot plan it statically");
         return WalkResult::interrupt();
       }

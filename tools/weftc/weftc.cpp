@@ -10,6 +10,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/ToolUtilities.h"
 #include "weft/Compiler/CPUCompiler.h"
 #include "weft/InitAllDialects.h"
 #include "weft/InitAllPasses.h"
@@ -59,6 +60,11 @@ static cl::opt<std::string> cpu("cpu",
                                 cl::init("native"), cl::cat(weftcCat));
 static cl::opt<bool> quiet("q", cl::desc("No progress messages"),
                            cl::init(false), cl::cat(weftcCat));
+static cl::opt<bool> splitInput(
+    "split-input-file",
+    cl::desc("Compile each '// -----' chunk on its own (for tests: --emit "
+             "output is concatenated, no artifact is written)"),
+    cl::init(false), cl::cat(weftcCat));
 
 static llvm::json::Value report(const ::weft::CompiledArtifact &a) {
   llvm::json::Array entries;
@@ -119,12 +125,11 @@ int main(int argc, char **argv) {
     llvm::errs() << "weftc: error: " << err << "\n";
     return 1;
   }
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &ctx);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &ctx);
-  if (!module)
+  auto output = openOutputFile(outputFile, &err);
+  if (!output) {
+    llvm::errs() << "weftc: error: " << err << "\n";
     return 1;
+  }
 
   ::weft::CPUCompileOptions options;
   options.useBlas = !noBlas;
@@ -132,17 +137,35 @@ int main(int argc, char **argv) {
   options.stop = emitStage;
   options.progress = quiet ? nullptr : &llvm::errs();
 
-  auto output = openOutputFile(outputFile, &err);
-  if (!output) {
-    llvm::errs() << "weftc: error: " << err << "\n";
-    return 1;
+  ::weft::CompiledArtifact artifact;
+  auto compileChunk = [&](std::unique_ptr<llvm::MemoryBuffer> chunk,
+                          llvm::raw_ostream &os) -> LogicalResult {
+    llvm::SourceMgr sourceMgr;
+    sourceMgr.AddNewSourceBuffer(std::move(chunk), llvm::SMLoc());
+    SourceMgrDiagnosticHandler diagHandler(sourceMgr, &ctx);
+    OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+    if (!module)
+      return failure();
+    FailureOr<::weft::CompiledArtifact> result =
+        ::weft::compileForCPU(*module, options, os);
+    if (failed(result))
+      return failure();
+    artifact = std::move(*result);
+    return success();
+  };
+  if (splitInput) {
+    // Every chunk runs even after a failure, so all diagnostics show.
+    if (failed(splitAndProcessBuffer(std::move(input), compileChunk,
+                                     output->os(), kDefaultSplitMarker,
+                                     kDefaultSplitMarker)))
+      return 1;
+    output->keep();
+    return 0;
   }
-  FailureOr<::weft::CompiledArtifact> artifact =
-      ::weft::compileForCPU(*module, options, output->os());
-  if (failed(artifact))
+  if (failed(compileChunk(std::move(input), output->os())))
     return 1;
   if (emitStage == ::weft::Stage::Artifact) {
-    std::vector<char> bytes = ::weft::serialize(*artifact);
+    std::vector<char> bytes = ::weft::serialize(artifact);
     output->os().write(bytes.data(), bytes.size());
   }
   output->keep();
@@ -152,7 +175,7 @@ int main(int argc, char **argv) {
       llvm::errs() << "weftc: error: " << err << "\n";
       return 1;
     }
-    rep->os() << llvm::formatv("{0:2}", report(*artifact)) << "\n";
+    rep->os() << llvm::formatv("{0:2}", report(artifact)) << "\n";
     rep->keep();
   }
   return 0;
