@@ -21,3 +21,9 @@ tool_dirs = [config.weft_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["weft-opt", "weftc", "weft-run"], tool_dirs)
 llvm_config.with_environment("PATH", config.weft_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+llvm_config.add_tool_substitutions(
+    ["weft-runtime-tests", "weft-compiler-tests", "weft-fuzz-artifact"],
+    tool_dirs)
+if os.path.exists(os.path.join(config.weft_tools_dir, "weft-fuzz-artifact")):
+    config.available_features.add("libfuzzer")
