@@ -1,14 +1,9 @@
 #!/usr/bin/env bash
-# The main job (for now): set up, then compile the sample transformer block
-# through every weft pass that exists today, verifying the IR at each step.
-# Later issues replace this with the full weftc -> weft-run job.
+# The main job: set up (when needed), then compile the sample transformer
+# block with weftc, run it with weft-run on the CPU, check it against numpy
+# and print the median time per run next to numpy's.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${WEFT_BUILD_DIR:-$root/build}"
 "$root/scripts/setup.sh" >&2
-model="${1:-$root/examples/transformer_block.mlir}"
-out="$build/$(basename "${model%.mlir}").opt.mlir"
-"$build/bin/weft-opt" "$model" --canonicalize --cse -o "$out"
-echo "[weft main] $model: verified, canonicalized -> $out"
-echo "[weft main] ops per kind:"
-grep -oE '(weft|dist|plan)\.[a-z_0-9]+' "$out" | sort | uniq -c | sort -rn
+WEFT_BIN="$build/bin" exec "${PYTHON:-python3}" "$root/examples/transformer_block.py" "$@"

@@ -7,7 +7,8 @@ build="${WEFT_BUILD_DIR:-$root/build}"
 
 apt_pkgs=(libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
           libopenmpi-dev openmpi-bin pybind11-dev ninja-build ccache
-          cmake g++ python3 zlib1g-dev libzstd-dev)
+          cmake g++ python3 zlib1g-dev libzstd-dev
+          libopenblas-dev libgtest-dev clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,6 +21,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 py="${PYTHON:-python3}"
+if ! "$py" -c "import numpy" 2>/dev/null; then
+  echo "[weft setup] installing numpy (test references and benchmarks)"
+  "$py" -m pip install -q numpy
+fi
 
 echo "[weft setup] configuring in $build"
 if [ ! -f "$build/build.ninja" ]; then
