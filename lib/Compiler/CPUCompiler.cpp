@@ -23,7 +23,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Verifier.h"
@@ -402,6 +404,18 @@ LogicalResult hoistAllocations(ModuleOp kernels,
   return failure(result.wasInterrupted());
 }
 
+/// Replaces transcendental calls (tanh, erf, exp, log) by f32 polynomial
+/// approximations: straight-line arithmetic that LLVM vectorizes, instead of
+/// one libm call per element.
+LogicalResult approximateMath(ModuleOp module) {
+  RewritePatternSet patterns(module.getContext());
+  populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+    return llvm::is_contained({"math.tanh", "math.erf", "math.exp", "math.log"},
+                              name);
+  });
+  return applyPatternsGreedily(module, std::move(patterns));
+}
+
 /// Adds `void weft_<k>(void **args)` for every kernel `k`.
 LogicalResult addEntryPoints(ModuleOp module, ArrayRef<std::string> symbols) {
   MLIRContext *ctx = module.getContext();
@@ -590,6 +604,8 @@ auto ::weft::compileForCPU(ModuleOp module, const CPUCompileOptions &opts,
     return CompiledArtifact();
   }
 
+  if (failed(approximateMath(*kernels)))
+    return emitError(module.getLoc(), "weftc: math approximation failed");
   if (failed(runPipeline(
           *kernels,
           "convert-linalg-to-loops,lower-affine,"

@@ -7,9 +7,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#ifdef WEFT_HAVE_CBLAS
-#include <cblas.h>
-#endif
 
 using namespace weft;
 using namespace weft::rt;
@@ -29,23 +26,59 @@ std::string TensorInfo::typeString() const {
   return s + "]";
 }
 
-bool rt::hasVendorBlas() {
-#ifdef WEFT_HAVE_CBLAS
-  return true;
-#else
-  return false;
-#endif
-}
-
 namespace {
+/// A CBLAS found at run time (OpenBLAS by default; WEFT_BLAS_LIBRARY names
+/// another library, or disables BLAS when set to the empty string). Loading
+/// it lazily keeps the runtime free of link-time dependencies.
+class Blas {
+public:
+  using SgemmFn = void (*)(int, int, int, int, int, int, float, const float *,
+                           int, const float *, int, float, float *, int);
+  static Blas &get() {
+    static Blas blas;
+    return blas;
+  }
+  SgemmFn sgemm = nullptr;
+
+private:
+  Blas() {
+    const char *lib = std::getenv("WEFT_BLAS_LIBRARY");
+    if (lib && !*lib)
+      return;
+    // OpenBLAS releases that do not recognize a CPU model (common on
+    // virtual machines) fall back to SSE3 kernels. Unless the user chose,
+    // name the best kernel family the CPU's features allow.
+    if (!std::getenv("OPENBLAS_CORETYPE")) {
+      __builtin_cpu_init();
+      if (__builtin_cpu_supports("avx512f") &&
+          __builtin_cpu_supports("avx512bw") &&
+          __builtin_cpu_supports("avx512vl"))
+        setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+      else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        setenv("OPENBLAS_CORETYPE", "Haswell", 0);
+    }
+    for (const char *name : {lib, "libopenblas.so.0", "libopenblas.so"}) {
+      if (!name)
+        continue;
+      if (void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL)) {
+        sgemm = reinterpret_cast<SgemmFn>(dlsym(h, "cblas_sgemm"));
+        if (sgemm)
+          return;
+        dlclose(h);
+      }
+    }
+  }
+};
+
 /// C = op(A) op(B) for row-major f32 matrices.
 void sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float *a,
            const float *b, float *c) {
-#ifdef WEFT_HAVE_CBLAS
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-              tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, ta ? m : k, b,
-              tb ? k : n, 0.0f, c, n);
-#else
+  if (Blas::SgemmFn fn = Blas::get().sgemm) {
+    enum { RowMajor = 101, NoTrans = 111, Trans = 112 }; // CBLAS values
+    fn(RowMajor, ta ? Trans : NoTrans, tb ? Trans : NoTrans, int(m), int(n),
+       int(k), 1.0f, a, int(ta ? m : k), b, int(tb ? k : n), 0.0f, c, int(n));
+    return;
+  }
   // Portable fallback: i-k-j order keeps the inner loop contiguous.
   for (int64_t i = 0; i < m * n; ++i)
     c[i] = 0.0f;
@@ -56,9 +89,13 @@ void sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float *a,
       for (int64_t j = 0; j < n; ++j)
         crow[j] += av * (tb ? b[j * k + p] : b[p * n + j]);
     }
-#endif
 }
 
+} // namespace
+
+bool rt::hasVendorBlas() { return Blas::get().sgemm != nullptr; }
+
+namespace {
 double nowUs() {
   using namespace std::chrono;
   return duration<double, std::micro>(
@@ -131,6 +168,11 @@ Status Model::init() {
       fns.push_back(reinterpret_cast<Executable::KernelFn>(fn));
     }
   }
+
+  for (const EntryInfo &e : artifact.entries)
+    for (const CommandInfo &c : e.commands)
+      if (c.kind == CommandKind::Sgemm)
+        (void)hasVendorBlas(); // load the BLAS now, not inside a run
 
   for (const EntryInfo &e : artifact.entries) {
     auto exe = std::make_unique<Executable>();
