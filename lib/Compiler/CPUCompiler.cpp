@@ -122,17 +122,36 @@ std::string ioName(DictionaryAttr attrs, StringRef fallback, unsigned i) {
 }
 
 bool ProgramFormer::tryLibraryCall(Operation *op, EntryProgram &program) {
-  auto mm = dyn_cast<wd::MatmulOp>(op);
-  if (!options.useBlas || !mm || !mm.getType().getElementType().isF32() ||
-      isConstant(mm.getLhs()) || isConstant(mm.getRhs()))
+  // f32 (batched) matmuls on non-constant operands become GEMM calls.
+  Value lhs, rhs, result;
+  bool transA, transB;
+  if (auto mm = dyn_cast<wd::MatmulOp>(op)) {
+    lhs = mm.getLhs(), rhs = mm.getRhs(), result = mm.getResult();
+    transA = mm.getTransposeLhs(), transB = mm.getTransposeRhs();
+  } else if (auto bmm = dyn_cast<wd::BatchMatmulOp>(op)) {
+    lhs = bmm.getLhs(), rhs = bmm.getRhs(), result = bmm.getResult();
+    transA = bmm.getTransposeLhs(), transB = bmm.getTransposeRhs();
+  } else {
     return false;
-  auto lhs = mm.getLhs().getType(), out = mm.getType();
-  int64_t k = mm.getTransposeLhs() ? lhs.getDimSize(0) : lhs.getDimSize(1);
-  Command c{format::CommandKind::Sgemm, 0, "weft.matmul (sgemm)", {}, {}};
-  c.args = {bufferFor(program, mm.getLhs()), bufferFor(program, mm.getRhs()),
-            bufferFor(program, mm.getResult())};
-  c.params = {out.getDimSize(0), out.getDimSize(1), k, mm.getTransposeLhs(),
-              mm.getTransposeRhs()};
+  }
+  auto out = cast<RankedTensorType>(result.getType());
+  if (!options.useBlas || !out.getElementType().isF32() || isConstant(lhs) ||
+      isConstant(rhs))
+    return false;
+  auto lt = cast<RankedTensorType>(lhs.getType());
+  int64_t rank = out.getRank();
+  int64_t k = transA ? lt.getDimSize(rank - 2) : lt.getDimSize(rank - 1);
+  int64_t batch = 1;
+  for (int64_t d : out.getShape().drop_back(2))
+    batch *= d;
+  Command c{format::CommandKind::Sgemm, 0,
+            op->getName().getStringRef().str() + " (sgemm)",
+            {},
+            {}};
+  c.args = {bufferFor(program, lhs), bufferFor(program, rhs),
+            bufferFor(program, result)};
+  c.params = {out.getDimSize(rank - 2), out.getDimSize(rank - 1), k,
+              transA, transB, batch};
   program.commands.push_back(std::move(c));
   return true;
 }
@@ -333,7 +352,7 @@ OwningOpRef<ModuleOp> buildPlanModule(MLIRContext *ctx,
         auto call = plan::LibraryCallOp::create(
             pb, loc, pb.getStringAttr("sgemm"), stream, refs(args.take_front(2)),
             refs(args.drop_front(2)));
-        const char *names[] = {"m", "n", "k", "trans_a", "trans_b"};
+        const char *names[] = {"m", "n", "k", "trans_a", "trans_b", "batch"};
         for (auto [name, v] : llvm::zip(names, c.params))
           call->setAttr(name, pb.getI64IntegerAttr(v));
         continue;

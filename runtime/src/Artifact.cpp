@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "weft/runtime/Runtime.h"
 
+#include <climits>
+#include <cstdint>
 #include <limits>
 
 using namespace weft;
@@ -146,13 +148,20 @@ Status parseMeta(const char *data, size_t size, ArtifactInfo &out) {
                       std::to_string(out.kernelArity[c.kernel]));
       } else if (kind == uint32_t(CommandKind::Sgemm)) {
         c.kind = CommandKind::Sgemm;
-        if (c.args.size() != 3 || c.params.size() != 5)
+        if (c.args.size() != 3 || c.params.size() != 6)
           return fail("sgemm command " + std::to_string(ci) +
-                      " needs 3 buffers and 5 parameters");
-        int64_t m = c.params[0], n = c.params[1], k = c.params[2];
+                      " needs 3 buffers and 6 parameters");
+        int64_t m = c.params[0], n = c.params[1], k = c.params[2],
+                batch = c.params[5];
         uint64_t a, b, cc;
-        if (m <= 0 || n <= 0 || k <= 0 || !mulChecked(m * 4, k, a) ||
-            !mulChecked(k * 4, n, b) || !mulChecked(m * 4, n, cc) ||
+        if (m <= 0 || n <= 0 || k <= 0 || batch <= 0 ||
+            m > INT32_MAX || n > INT32_MAX || k > INT32_MAX ||
+            !mulChecked(uint64_t(m) * 4, uint64_t(k), a) ||
+            !mulChecked(a, uint64_t(batch), a) ||
+            !mulChecked(uint64_t(k) * 4, uint64_t(n), b) ||
+            !mulChecked(b, uint64_t(batch), b) ||
+            !mulChecked(uint64_t(m) * 4, uint64_t(n), cc) ||
+            !mulChecked(cc, uint64_t(batch), cc) ||
             e.buffers[c.args[0]].second < a ||
             e.buffers[c.args[1]].second < b ||
             e.buffers[c.args[2]].second < cc)

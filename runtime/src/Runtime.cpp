@@ -196,6 +196,7 @@ Status Model::init() {
         step.k = c.params[2];
         step.transA = c.params[3] != 0;
         step.transB = c.params[4] != 0;
+        step.batch = c.params[5];
       }
       exe->steps.push_back(std::move(step));
     }
@@ -240,10 +241,11 @@ Status Executable::run() {
     if (s.kind == CommandKind::Launch)
       s.fn(s.args.data());
     else
-      sgemm(s.transA, s.transB, s.m, s.n, s.k,
-            static_cast<const float *>(s.args[0]),
-            static_cast<const float *>(s.args[1]),
-            static_cast<float *>(s.args[2]));
+      for (int64_t b = 0; b < s.batch; ++b)
+        sgemm(s.transA, s.transB, s.m, s.n, s.k,
+              static_cast<const float *>(s.args[0]) + b * s.m * s.k,
+              static_cast<const float *>(s.args[1]) + b * s.k * s.n,
+              static_cast<float *>(s.args[2]) + b * s.m * s.n);
     if (tracing)
       events.push_back({entry->commands[i].label.c_str(), t0, nowUs() - t0});
   }

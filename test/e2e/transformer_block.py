@@ -11,5 +11,7 @@ from harness import check, compile_and_run  # noqa: E402
 from transformer_block import make_inputs, reference  # noqa: E402
 
 args = make_inputs()
-out = compile_and_run(open(sys.argv[1]).read(), args)
-check("transformer block", out["out0"], reference(args))
+ref = reference(args)
+for flags, tag in [((), "blas gemm"), (("--no-blas",), "generated gemm")]:
+    out = compile_and_run(open(sys.argv[1]).read(), args, flags)
+    check(f"transformer block ({tag})", out["out0"], ref)

@@ -38,7 +38,7 @@ func.func @main(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 // planner owns, live for their one step; the matmul is a BLAS library call.
 // CHECK-LABEL: plan.program @main
 // CHECK:         plan.buffer @b{{[0-9]+}} arena = @arena offset = {{[0-9]+}} size = 16 live = [1, 1]
-// CHECK:         plan.library_call "sgemm" stream = @compute ins(@b0, @b1) outs(@b2) {k = 8 : i64, m = 4 : i64, n = 4 : i64, trans_a = 0 : i64, trans_b = 0 : i64}
+// CHECK:         plan.library_call "sgemm" stream = @compute ins(@b0, @b1) outs(@b2) {batch = 1 : i64, k = 8 : i64, m = 4 : i64, n = 4 : i64, trans_a = 0 : i64, trans_b = 0 : i64}
 // CHECK:         plan.launch "k0" stream = @compute ins(@b2, @b3, @b4, @b5) outs()
 func.func @main(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> tensor<4x4xf32> {
   %m = weft.matmul %a, %b : tensor<4x8xf32>, tensor<8x4xf32> -> tensor<4x4xf32>

@@ -51,7 +51,8 @@ inline const char *dtypeName(DType t) {
 
 /// What a plan command does. Launch runs generated kernel `kernel` with the
 /// buffer arguments in order; Sgemm computes C = op(A) x op(B) on f32
-/// row-major buffers (params: M, N, K, transA, transB; args: A, B, C).
+/// row-major buffers, `batch` times over consecutive matrices (params: M, N,
+/// K, transA, transB, batch; args: A, B, C).
 enum class CommandKind : uint32_t { Launch = 0, Sgemm = 1 };
 
 #pragma pack(push, 1)

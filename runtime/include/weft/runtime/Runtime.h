@@ -94,7 +94,7 @@ private:
     format::CommandKind kind;
     KernelFn fn = nullptr;
     std::vector<void *> args;
-    int64_t m = 0, n = 0, k = 0;
+    int64_t m = 0, n = 0, k = 0, batch = 1;
     bool transA = false, transB = false;
   };
   const EntryInfo *entry = nullptr;
