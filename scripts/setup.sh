@@ -21,9 +21,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 py="${PYTHON:-python3}"
-if ! "$py" -c "import numpy" 2>/dev/null; then
-  echo "[weft setup] installing numpy (test references and benchmarks)"
-  "$py" -m pip install -q numpy
+if ! "$py" -c "import numpy, pytest, pybind11; assert tuple(map(int, pybind11.__version__.split('.')[:2])) >= (2, 12)" 2>/dev/null; then
+  echo "[weft setup] installing Python packages (numpy, pytest, pybind11>=2.12)"
+  "$py" -m pip install -q numpy pytest "pybind11>=2.12"
 fi
 
 echo "[weft setup] configuring in $build"

@@ -1,0 +1,458 @@
+//===- WeftModule.cpp - the weft Python extension (_weft) -----------------===//
+//
+// One pybind11 module over weft's own C++ API (no upstream MLIR Python
+// bindings): an IR builder that creates weft ops through the ops' own type
+// inference and verifiers, the compiler, and the runtime.
+//
+//   init_ir        Graph: arguments, ops, constants, results -> weft IR
+//   init_compiler  compile / emit a Graph's module
+//   init_runtime   Executable: an artifact run on numpy arrays
+//
+//===----------------------------------------------------------------------===//
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "weft/Compiler/CPUCompiler.h"
+#include "weft/InitAllDialects.h"
+#include "weft/InitAllPasses.h"
+#include "weft/Dialect/Weft/IR/WeftOps.h"
+#include "weft/runtime/Runtime.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdlib>
+#include <mutex>
+
+namespace py = pybind11;
+using namespace mlir;
+
+namespace {
+
+/// Raised for every error the compiler or runtime reports.
+struct WeftError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+MLIRContext &context() {
+  static MLIRContext *ctx = [] {
+    ::weft::registerAllPasses();
+    DialectRegistry registry;
+    ::weft::registerAllDialects(registry);
+    auto *c = new MLIRContext(registry, MLIRContext::Threading::DISABLED);
+    c->loadAllAvailableDialects();
+    return c;
+  }();
+  return *ctx;
+}
+
+/// Collects diagnostics while alive; `text()` formats them as
+/// "file:line:col: error: message" lines.
+class DiagnosticCollector {
+public:
+  DiagnosticCollector()
+      : handler(&context(), [this](Diagnostic &d) {
+          std::string s;
+          llvm::raw_string_ostream os(s);
+          if (auto loc = dyn_cast<FileLineColLoc>(d.getLocation()))
+            os << loc.getFilename().getValue() << ":" << loc.getLine() << ": ";
+          os << (d.getSeverity() == DiagnosticSeverity::Error ? "error: "
+                                                              : "note: ")
+             << d.str();
+          messages.push_back(s);
+          return success();
+        }) {}
+  std::string text() const {
+    std::string out;
+    for (const std::string &m : messages)
+      out += (out.empty() ? "" : "\n") + m;
+    return out.empty() ? "unknown error" : out;
+  }
+
+private:
+  std::vector<std::string> messages;
+  ScopedDiagnosticHandler handler;
+};
+
+Type elementType(const std::string &dtype) {
+  MLIRContext &ctx = context();
+  if (dtype == "float32")
+    return Float32Type::get(&ctx);
+  if (dtype == "float16")
+    return Float16Type::get(&ctx);
+  if (dtype == "bfloat16")
+    return BFloat16Type::get(&ctx);
+  if (dtype == "int8")
+    return IntegerType::get(&ctx, 8);
+  if (dtype == "int32")
+    return IntegerType::get(&ctx, 32);
+  if (dtype == "int64")
+    return IntegerType::get(&ctx, 64);
+  throw WeftError("unsupported dtype '" + dtype +
+                  "' (float32, float16, bfloat16, int8, int32, int64)");
+}
+
+std::string dtypeName(Type t) {
+  if (t.isF32())
+    return "float32";
+  if (t.isF16())
+    return "float16";
+  if (t.isBF16())
+    return "bfloat16";
+  if (t.isInteger(8))
+    return "int8";
+  if (t.isInteger(32))
+    return "int32";
+  if (t.isInteger(64))
+    return "int64";
+  return "unknown";
+}
+
+RankedTensorType tensorType(const std::string &dtype,
+                            const std::vector<int64_t> &shape) {
+  for (int64_t d : shape)
+    if (d < 0)
+      throw WeftError("negative dimension in shape");
+  return RankedTensorType::get(shape, elementType(dtype));
+}
+
+//===----------------------------------------------------------------------===//
+// init_ir: Graph
+//===----------------------------------------------------------------------===//
+
+/// One function being traced. Values are referred to by integer ids.
+class Graph {
+public:
+  explicit Graph(const std::string &name) {
+    MLIRContext &ctx = context();
+    module = ModuleOp::create(UnknownLoc::get(&ctx));
+    OpBuilder b(&ctx);
+    b.setInsertionPointToEnd(module->getBody());
+    func = func::FuncOp::create(b, UnknownLoc::get(&ctx), name,
+                                b.getFunctionType({}, {}));
+    func.addEntryBlock();
+  }
+
+  int addArgument(const std::string &dtype, const std::vector<int64_t> &shape,
+                  const std::string &name) {
+    Block &body = func.getBody().front();
+    BlockArgument arg =
+        body.addArgument(tensorType(dtype, shape), UnknownLoc::get(&context()));
+    func.setType(FunctionType::get(&context(), body.getArgumentTypes(), {}));
+    func.setArgAttr(arg.getArgNumber(), "weft.name",
+                    StringAttr::get(&context(), name));
+    return remember(arg);
+  }
+
+  /// Creates op `name` on `operands` with the attribute dictionary `attrs`
+  /// (MLIR syntax). The result type is inferred by the op unless given.
+  std::vector<int> addOp(const std::string &name,
+                         const std::vector<int> &operands,
+                         const std::string &attrs,
+                         std::optional<std::pair<std::string,
+                                                 std::vector<int64_t>>>
+                             resultType,
+                         const std::string &file, int line) {
+    MLIRContext &ctx = context();
+    DiagnosticCollector diags;
+    Location loc = FileLineColLoc::get(&ctx, file, line, 1);
+    std::optional<RegisteredOperationName> info =
+        RegisteredOperationName::lookup(name, &ctx);
+    if (!info)
+      throw WeftError("unknown op '" + name + "'");
+    DictionaryAttr dict = DictionaryAttr::get(&ctx);
+    if (!attrs.empty()) {
+      Attribute parsed = parseAttribute(attrs, &ctx);
+      dict = dyn_cast_or_null<DictionaryAttr>(parsed);
+      if (!dict)
+        throw WeftError("internal: bad attribute dictionary " + attrs);
+    }
+    SmallVector<Value> args;
+    for (int id : operands)
+      args.push_back(value(id));
+
+    OperationState state(loc, *info);
+    state.addOperands(args);
+    bool hasProperties = info->getOpPropertyByteSize() > 0;
+    if (hasProperties)
+      state.propertiesAttr = dict;
+    else
+      state.addAttributes(dict.getValue());
+    if (resultType) {
+      state.addTypes(tensorType(resultType->first, resultType->second));
+    } else if (auto *iface = info->getInterface<InferTypeOpInterface>()) {
+      // Inference reads the op's properties: build them from `dict`.
+      std::vector<char> storage(info->getOpPropertyByteSize() + 16);
+      OpaqueProperties props(storage.data());
+      info->initOpProperties(props, nullptr);
+      auto emit = [&] { return emitError(loc); };
+      bool ok = (!hasProperties ||
+                 succeeded(info->setOpPropertiesFromAttribute(*info, props,
+                                                              dict, emit))) &&
+                succeeded(iface->inferReturnTypes(&ctx, loc, args, dict, props,
+                                                  {}, state.types));
+      info->destroyOpProperties(props);
+      if (!ok)
+        throw WeftError(diags.text());
+    } else {
+      throw WeftError("internal: op '" + name + "' needs a result type");
+    }
+    OpBuilder b(&ctx);
+    b.setInsertionPointToEnd(&func.getBody().front());
+    Operation *op = b.create(state);
+    if (failed(verify(op))) {
+      op->erase();
+      throw WeftError(diags.text());
+    }
+    std::vector<int> ids;
+    for (Value v : op->getResults())
+      ids.push_back(remember(v));
+    return ids;
+  }
+
+  int addConstant(py::array array, const std::string &dtype) {
+    std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
+    RankedTensorType type = tensorType(dtype, shape);
+    size_t bytes = array.nbytes();
+    if (!(array.flags() & py::array::c_style))
+      throw WeftError("internal: constant must be C-contiguous");
+    auto raw = ArrayRef<char>(static_cast<const char *>(array.data()), bytes);
+    bool splat = false;
+    if (!DenseElementsAttr::isValidRawBuffer(type, raw, splat))
+      throw WeftError("internal: constant bytes do not match its type");
+    auto value = DenseElementsAttr::getFromRawBuffer(type, raw);
+    OpBuilder b(&context());
+    b.setInsertionPointToEnd(&func.getBody().front());
+    auto op = ::mlir::weft::ConstantOp::create(b, UnknownLoc::get(&context()),
+                                               value);
+    return remember(op.getResult());
+  }
+
+  void setResults(const std::vector<int> &ids,
+                  const std::vector<std::string> &names) {
+    Block &body = func.getBody().front();
+    if (!body.empty() && body.back().hasTrait<OpTrait::IsTerminator>())
+      throw WeftError("results already set");
+    SmallVector<Value> results;
+    for (int id : ids)
+      results.push_back(value(id));
+    OpBuilder b = OpBuilder::atBlockEnd(&body);
+    func::ReturnOp::create(b, UnknownLoc::get(&context()), results);
+    func.setType(FunctionType::get(&context(), body.getArgumentTypes(),
+                                   ValueRange(results).getTypes()));
+    for (auto [i, n] : llvm::enumerate(names))
+      func.setResultAttr(i, "weft.name", StringAttr::get(&context(), n));
+  }
+
+  py::tuple type(int id) {
+    auto t = cast<RankedTensorType>(value(id).getType());
+    return py::make_tuple(dtypeName(t.getElementType()),
+                          py::tuple(py::cast(std::vector<int64_t>(
+                              t.getShape().begin(), t.getShape().end()))));
+  }
+
+  std::string text(bool locations) {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    OpPrintingFlags flags;
+    if (locations)
+      flags.enableDebugInfo(true, /*prettyForm=*/false);
+    module->print(os, flags);
+    return s;
+  }
+
+  ModuleOp getModule() { return *module; }
+
+private:
+  int remember(Value v) {
+    values.push_back(v);
+    return int(values.size()) - 1;
+  }
+  Value value(int id) {
+    if (id < 0 || size_t(id) >= values.size())
+      throw WeftError("internal: unknown value id");
+    return values[id];
+  }
+
+  OwningOpRef<ModuleOp> module;
+  func::FuncOp func;
+  std::vector<Value> values;
+};
+
+//===----------------------------------------------------------------------===//
+// init_compiler
+//===----------------------------------------------------------------------===//
+
+::weft::Stage stageOf(const std::string &s) {
+  if (s == "weft")
+    return ::weft::Stage::Weft;
+  if (s == "linalg")
+    return ::weft::Stage::Linalg;
+  if (s == "plan")
+    return ::weft::Stage::Plan;
+  if (s == "llvm")
+    return ::weft::Stage::LLVM;
+  throw py::value_error("unknown stage '" + s +
+                        "' (weft, linalg, plan, llvm)");
+}
+
+/// Compiles a copy of the graph's module; returns artifact bytes, or the
+/// text of `stage`.
+py::object compile(Graph &g, const std::string &stage, bool useBlas) {
+  DiagnosticCollector diags;
+  OwningOpRef<ModuleOp> copy(g.getModule().clone());
+  ::weft::CPUCompileOptions opts;
+  opts.useBlas = useBlas;
+  opts.stop = stage.empty() ? ::weft::Stage::Artifact : stageOf(stage);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  FailureOr<::weft::CompiledArtifact> artifact;
+  {
+    py::gil_scoped_release release;
+    artifact = ::weft::compileForCPU(*copy, opts, os);
+  }
+  if (failed(artifact))
+    throw WeftError(diags.text());
+  if (!stage.empty())
+    return py::str(text);
+  std::vector<char> bytes = ::weft::serialize(*artifact);
+  return py::bytes(bytes.data(), bytes.size());
+}
+
+//===----------------------------------------------------------------------===//
+// init_runtime
+//===----------------------------------------------------------------------===//
+
+const char *numpyName(::weft::format::DType t) {
+  switch (t) {
+  case ::weft::format::DType::F32:
+    return "float32";
+  case ::weft::format::DType::F16:
+    return "float16";
+  case ::weft::format::DType::BF16:
+    return "bfloat16";
+  case ::weft::format::DType::I8:
+    return "int8";
+  case ::weft::format::DType::I32:
+    return "int32";
+  case ::weft::format::DType::I64:
+    return "int64";
+  }
+  return "?";
+}
+
+class PyExecutable {
+public:
+  PyExecutable(py::bytes artifact, const std::string &entry) {
+    std::string data = artifact;
+    ::weft::rt::Status s;
+    model = ::weft::rt::Model::loadFromMemory(data.data(), data.size(), s);
+    if (!model)
+      throw WeftError(s.message);
+    exe = model->executable(entry);
+    if (!exe)
+      throw WeftError("no entry function named '" + entry + "'");
+  }
+
+  py::list specs(bool inputs) const {
+    py::list out;
+    const auto &list = inputs ? exe->info().inputs : exe->info().outputs;
+    for (const auto &t : list)
+      out.append(py::make_tuple(t.name, numpyName(t.dtype),
+                                py::tuple(py::cast(t.shape))));
+    return out;
+  }
+
+  py::list run(const py::list &arrays) {
+    const auto &inputs = exe->info().inputs;
+    if (arrays.size() != inputs.size())
+      throw py::value_error("expected " + std::to_string(inputs.size()) +
+                            " inputs, got " + std::to_string(arrays.size()));
+    for (size_t i = 0; i < arrays.size(); ++i) {
+      const auto &t = inputs[i];
+      py::array a = py::array::ensure(arrays[i]);
+      if (!a)
+        throw py::type_error("input '" + t.name + "' must be a numpy array");
+      std::string got = py::str(a.dtype()).cast<std::string>();
+      std::vector<int64_t> shape(a.shape(), a.shape() + a.ndim());
+      if (got != numpyName(t.dtype) || shape != t.shape)
+        throw py::value_error("input '" + t.name + "' expects " +
+                              t.typeString() + " (" + numpyName(t.dtype) +
+                              "), got " + got + " " +
+                              py::str(py::tuple(py::cast(shape)))
+                                  .cast<std::string>());
+      if (!(a.flags() & py::array::c_style))
+        a = py::array::ensure(a, py::array::c_style);
+      size_t bytes = size_t(a.size()) * size_t(a.itemsize());
+      ::weft::rt::Status s = exe->setInput(i, a.data(), bytes);
+      if (!s)
+        throw WeftError(s.message);
+    }
+    {
+      py::gil_scoped_release release;
+      ::weft::rt::Status s = exe->run();
+      if (!s)
+        throw WeftError(s.message);
+    }
+    py::list out;
+    for (size_t i = 0; i < exe->info().outputs.size(); ++i) {
+      const auto &t = exe->info().outputs[i];
+      py::array a(py::dtype(numpyName(t.dtype)), t.shape);
+      std::memcpy(a.mutable_data(), exe->output(i), t.bytes());
+      out.append(a);
+    }
+    return out;
+  }
+
+private:
+  std::unique_ptr<::weft::rt::Model> model;
+  ::weft::rt::Executable *exe;
+};
+
+void init_ir(py::module_ &m) {
+  py::class_<Graph>(m, "Graph")
+      .def(py::init<const std::string &>(), py::arg("name") = "main")
+      .def("add_argument", &Graph::addArgument, py::arg("dtype"),
+           py::arg("shape"), py::arg("name"))
+      .def("add_op", &Graph::addOp, py::arg("name"), py::arg("operands"),
+           py::arg("attrs") = "", py::arg("result_type") = py::none(),
+           py::arg("file") = "<unknown>", py::arg("line") = 0)
+      .def("add_constant", &Graph::addConstant, py::arg("array"),
+           py::arg("dtype"))
+      .def("set_results", &Graph::setResults, py::arg("ids"),
+           py::arg("names"))
+      .def("type", &Graph::type)
+      .def("text", &Graph::text, py::arg("locations") = false);
+}
+
+void init_compiler(py::module_ &m) {
+  m.def("compile", &compile, py::arg("graph"), py::arg("stage") = "",
+        py::arg("use_blas") = true,
+        "Compile a Graph: artifact bytes, or the text of `stage`.");
+}
+
+void init_runtime(py::module_ &m) {
+  py::class_<PyExecutable>(m, "Executable")
+      .def(py::init<py::bytes, const std::string &>(), py::arg("artifact"),
+           py::arg("entry") = "")
+      .def("inputs", [](PyExecutable &e) { return e.specs(true); })
+      .def("outputs", [](PyExecutable &e) { return e.specs(false); })
+      .def("run", &PyExecutable::run);
+  m.def("has_vendor_blas", &::weft::rt::hasVendorBlas);
+}
+
+} // namespace
+
+PYBIND11_MODULE(_weft, m) {
+  m.doc() = "weft's C++ compiler and runtime";
+  py::register_exception<WeftError>(m, "WeftError", PyExc_RuntimeError);
+  init_ir(m);
+  init_compiler(m);
+  init_runtime(m);
+}

@@ -1,0 +1,1 @@
+from ._weft import *  # noqa
