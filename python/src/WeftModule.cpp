@@ -136,6 +136,7 @@ public:
     b.setInsertionPointToEnd(module->getBody());
     func = func::FuncOp::create(b, UnknownLoc::get(&ctx), name,
                                 b.getFunctionType({}, {}));
+    func->setAttr("weft.entry", b.getUnitAttr());
     func.addEntryBlock();
   }
 

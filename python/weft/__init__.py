@@ -1,1 +1,20 @@
-from ._weft import *  # noqa
+"""weft: trace numpy-style Python into weft IR, compile, run.
+
+    import numpy as np, weft
+    import weft.functional as F
+
+    @weft.jit
+    def mlp(x, w, b):
+        return F.gelu(x @ w + b)
+
+    y = mlp(np.ones((4, 8), np.float32), w, b)
+"""
+from . import functional, nn
+from ._compile import Compiled, compile, jit
+from ._tensor import Parameter, ShapeError, Tensor, matmul
+from ._weft import WeftError
+from .nn import manual_seed
+
+__all__ = ["Compiled", "Parameter", "ShapeError", "Tensor", "WeftError",
+           "compile", "functional", "jit", "manual_seed", "matmul", "nn"]
+__version__ = "0.1.0"

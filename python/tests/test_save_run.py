@@ -1,0 +1,35 @@
+"""A saved artifact runs under weft-run with the same result."""
+import os
+import pathlib
+import subprocess
+
+import numpy as np
+
+import weft
+from conftest import assert_close
+
+BIN = pathlib.Path(os.environ.get("WEFT_BIN", pathlib.Path(__file__).parents[2]
+                                  / "build/bin"))
+
+
+def test_save_and_weft_run(tmp_path, rng):
+    weft.manual_seed(5)
+    mlp = weft.nn.MLP(16, 32)
+    x = rng.standard_normal((4, 16)).astype(np.float32)
+    c = weft.compile(mlp, x)
+    want = c(x)
+    c.save(tmp_path / "mlp.weft")
+    cmd = [str(BIN / "weft-run"), str(tmp_path / "mlp.weft"), "--output-dir",
+           str(tmp_path / "out")]
+    feeds = {"x": x, **mlp.state_dict()}
+    for name, arr in feeds.items():
+        np.save(tmp_path / f"{name}.npy", arr)
+        cmd += ["--input", f"{name}={tmp_path / name}.npy"]
+    listing = subprocess.run([str(BIN / "weft-run"), str(tmp_path / "mlp.weft"),
+                              "--list"], check=True, capture_output=True,
+                             text=True).stdout
+    assert "input  fc1.weight : f32[32, 16]" in listing
+    subprocess.run(cmd, check=True, capture_output=True)
+    got = np.load(tmp_path / "out/output0.npy")
+    np.testing.assert_array_equal(got, want)
+    assert_close(got, want.astype(np.float64))

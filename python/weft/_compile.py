@@ -1,0 +1,158 @@
+"""`weft.jit` and `weft.compile`: trace a function or module with example
+inputs, compile it, run it on numpy arrays through the runtime."""
+import inspect
+
+import numpy as np
+
+from . import _weft
+from ._tensor import DTYPES, Tensor, Trace
+
+#: Options of later issues; each raises until its feature lands.
+_FUTURE_OPTIONS = {
+    "mesh": "multi-device sharding",
+    "memory_budget": "memory budgets (swap / recompute)",
+    "quantize": "int8 quantization",
+}
+_STAGES = ("weft", "linalg", "plan", "llvm")
+
+
+def _check_options(target, options):
+    if target != "cpu":
+        raise NotImplementedError(
+            f"weft.compile: target={target!r} is not supported yet (only "
+            f"'cpu')")
+    for name in options:
+        if name in _FUTURE_OPTIONS:
+            raise NotImplementedError(
+                f"weft.compile: option '{name}' ({_FUTURE_OPTIONS[name]}) is "
+                f"not implemented yet")
+        if name != "use_blas":
+            raise TypeError(f"weft.compile: unknown option '{name}'")
+
+
+def _input_names(fn, count):
+    target = fn.forward if hasattr(fn, "forward") else fn
+    try:
+        params = [p for p in inspect.signature(target).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        names = [p.name for p in params[:count]]
+    except (TypeError, ValueError):
+        names = []
+    return names + [f"input{i}" for i in range(len(names), count)]
+
+
+def _spec(a):
+    a = np.asarray(a)
+    if a.dtype.name not in DTYPES:
+        raise TypeError(f"weft: inputs of dtype {a.dtype} are not supported "
+                        f"(supported: {', '.join(DTYPES)})")
+    return a.dtype.name, tuple(a.shape)
+
+
+class Compiled:
+    """A compiled function: call it on numpy arrays."""
+
+    def __init__(self, fn, example_inputs, target="cpu", **options):
+        _check_options(target, options)
+        self._fn = fn
+        self._use_blas = options.get("use_blas", True)
+        names = _input_names(fn, len(example_inputs))
+        trace = Trace(getattr(fn, "__name__", type(fn).__name__) or "main")
+        with trace:
+            if hasattr(fn, "named_parameters"):
+                for pname, p in fn.named_parameters():
+                    p.name = pname
+            args = [trace.argument(n, *_spec(a))
+                    for n, a in zip(names, example_inputs)]
+            result = fn(*args)
+        self._single = not isinstance(result, (tuple, list))
+        results = [result] if self._single else list(result)
+        for r in results:
+            if not isinstance(r, Tensor):
+                raise TypeError(f"weft: traced functions must return weft "
+                                f"Tensors, got {type(r).__name__}")
+        trace.graph.set_results([r._id for r in results],
+                                [f"output{i}" for i in range(len(results))])
+        self._trace = trace
+        self._input_specs = [(n, *_spec(a))
+                             for n, a in zip(names, example_inputs)]
+        self._params = trace.param_list
+        try:
+            self._artifact = _weft.compile(trace.graph, "", self._use_blas)
+        except _weft.WeftError as e:
+            raise RuntimeError(f"weft: compilation failed:\n{e}") from None
+        self._exe = _weft.Executable(self._artifact)
+
+    @property
+    def input_specs(self):
+        """[(name, dtype, shape)] of the user inputs (parameters excluded)."""
+        return list(self._input_specs)
+
+    def __call__(self, *arrays):
+        if len(arrays) != len(self._input_specs):
+            raise TypeError(f"weft: expected {len(self._input_specs)} inputs "
+                            f"({', '.join(n for n, _, _ in self._input_specs)})"
+                            f", got {len(arrays)}")
+        feeds = []
+        for (name, dtype, shape), a in zip(self._input_specs, arrays):
+            a = np.asarray(a)
+            if a.dtype.name != dtype or tuple(a.shape) != shape:
+                raise ValueError(f"weft: input '{name}' expects {dtype}"
+                                 f"{list(shape)}, got {a.dtype.name}"
+                                 f"{list(a.shape)}")
+            feeds.append(np.ascontiguousarray(a))
+        feeds += [p.data for p in self._params]
+        out = self._exe.run(feeds)
+        return out[0] if self._single else tuple(out)
+
+    def mlir(self, stage="weft"):
+        """The program as text at `stage`: weft (as traced, with Python
+        locations), linalg, plan or llvm."""
+        if stage not in _STAGES:
+            raise ValueError(f"weft: unknown stage {stage!r} (one of "
+                             f"{', '.join(_STAGES)})")
+        if stage == "weft":
+            return self._trace.graph.text(True)
+        return _weft.compile(self._trace.graph, stage, self._use_blas)
+
+    def save(self, path):
+        """Writes the artifact for `weft-run`. Its inputs are the user
+        inputs, then every parameter by its state_dict name."""
+        with open(path, "wb") as f:
+            f.write(self._artifact)
+
+
+def compile(fn, *example_inputs, target="cpu", **options):
+    """Traces `fn` (a function or an nn.Module) on `example_inputs` and
+    compiles it. Options: use_blas (default True)."""
+    return Compiled(fn, example_inputs, target, **options)
+
+
+class jit:
+    """Decorator: traces and compiles on the first call for each input
+    signature (dtypes and shapes), then runs the compiled code."""
+
+    def __init__(self, fn=None, **options):
+        self._fn = fn
+        self._options = options
+        self._cache = {}
+        if fn is not None:
+            self.__wrapped__ = fn
+            self.__name__ = getattr(fn, "__name__", "jit")
+
+    def __call__(self, *arrays):
+        if self._fn is None:  # used as @jit(**options)
+            return jit(arrays[0], **self._options)
+        key = tuple(_spec(a) for a in arrays)
+        compiled = self._cache.get(key)
+        if compiled is None:
+            compiled = Compiled(self._fn, arrays, **self._options)
+            self._cache[key] = compiled
+        return compiled(*arrays)
+
+    def compiled(self, *arrays):
+        """The Compiled object for this input signature."""
+        key = tuple(_spec(a) for a in arrays)
+        if key not in self._cache:
+            self._cache[key] = Compiled(self._fn, arrays, **self._options)
+        return self._cache[key]

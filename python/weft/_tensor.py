@@ -1,0 +1,322 @@
+"""Tracing: `Tensor` is a value being traced into a weft graph.
+
+Every operation on a Tensor adds one weft op to the graph of the current
+trace. The op's result type is inferred by the compiler's own shape rules
+(`_weft.Graph.add_op`), so shape errors carry the compiler's message and the
+user's file and line.
+"""
+import inspect
+import os
+import threading
+
+import numpy as np
+
+from . import _weft
+
+DTYPES = ("float32", "float16", "bfloat16", "int8", "int32", "int64")
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class ShapeError(ValueError):
+    """A traced operation got shapes or dtypes it cannot take."""
+
+
+def _user_location():
+    """The innermost stack frame outside the weft package: (file, line)."""
+    frame = inspect.currentframe()
+    try:
+        while frame is not None:
+            path = os.path.abspath(frame.f_code.co_filename)
+            if not path.startswith(_PKG_DIR + os.sep):
+                return frame.f_code.co_filename, frame.f_lineno
+            frame = frame.f_back
+    finally:
+        del frame
+    return "<unknown>", 0
+
+
+class Parameter:
+    """A trainable array of an `nn.Module`; traced as a function argument."""
+
+    __slots__ = ("data", "name")
+
+    def __init__(self, data, name=None):
+        data = np.asarray(data)
+        if data.dtype.name not in DTYPES:
+            data = data.astype(np.float32)
+        self.data = np.ascontiguousarray(data)
+        self.name = name
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype.name
+
+    def __repr__(self):
+        return f"Parameter(shape={self.shape}, dtype={self.dtype})"
+
+
+class Trace:
+    """One function being traced into a `_weft.Graph`."""
+
+    _local = threading.local()
+
+    def __init__(self, name="main"):
+        self.graph = _weft.Graph(name)
+        self.params = {}      # id(Parameter) -> Tensor
+        self.param_list = []  # Parameters in argument order
+        self.inputs = []      # (name, dtype, shape) of the user's inputs
+
+    @classmethod
+    def current(cls):
+        trace = getattr(cls._local, "trace", None)
+        if trace is None:
+            raise RuntimeError(
+                "weft: operations on weft Tensors need an active trace; use "
+                "weft.jit or weft.compile")
+        return trace
+
+    def __enter__(self):
+        if getattr(Trace._local, "trace", None) is not None:
+            raise RuntimeError("weft: traces do not nest")
+        Trace._local.trace = self
+        return self
+
+    def __exit__(self, *exc):
+        Trace._local.trace = None
+
+    def argument(self, name, dtype, shape):
+        if dtype not in DTYPES:
+            raise TypeError(f"weft: unsupported dtype {dtype} for '{name}' "
+                            f"(supported: {', '.join(DTYPES)})")
+        vid = self.graph.add_argument(dtype, list(shape), name)
+        return Tensor(self, vid, tuple(shape), dtype)
+
+    def parameter(self, param):
+        t = self.params.get(id(param))
+        if t is None:
+            name = param.name or f"param{len(self.param_list)}"
+            t = self.argument(name, param.dtype, param.shape)
+            self.params[id(param)] = t
+            self.param_list.append(param)
+        return t
+
+    def constant(self, array, dtype=None):
+        arr = np.ascontiguousarray(array, dtype=dtype)
+        if arr.dtype.name not in DTYPES:
+            raise TypeError(f"weft: constants of dtype {arr.dtype} are not "
+                            f"supported (supported: {', '.join(DTYPES)})")
+        vid = self.graph.add_constant(arr, arr.dtype.name)
+        return Tensor(self, vid, arr.shape, arr.dtype.name)
+
+    def op(self, name, operands, attrs="", result=None):
+        """Adds op `name`; `result` = (dtype, shape) when it is not inferred."""
+        file, line = _user_location()
+        ids = [self.to_tensor(o)._id for o in operands]
+        try:
+            out = self.graph.add_op(
+                name, ids, attrs,
+                None if result is None else (result[0], list(result[1])),
+                file, line)
+        except _weft.WeftError as e:
+            raise ShapeError(str(e)) from None
+        tensors = []
+        for vid in out:
+            dtype, shape = self.graph.type(vid)
+            tensors.append(Tensor(self, vid, tuple(shape), dtype))
+        return tensors[0] if len(tensors) == 1 else tensors
+
+    def to_tensor(self, x, like=None):
+        if isinstance(x, Tensor):
+            if x._trace is not self:
+                raise RuntimeError("weft: a Tensor from another trace was used")
+            return x
+        if isinstance(x, Parameter):
+            return self.parameter(x)
+        if isinstance(x, (int, float, bool, np.number)):
+            dtype = like.dtype if like is not None else "float32"
+            return self.constant(np.array(x), dtype=dtype)
+        if isinstance(x, np.ndarray):
+            return self.constant(x)
+        raise TypeError(f"weft: cannot use {type(x).__name__} as a tensor")
+
+
+def _ints(values):
+    return "[" + ", ".join(str(int(v)) for v in values) + "]"
+
+
+def _array_attr(values):
+    return "array<i64" + (": " + ", ".join(str(int(v)) for v in values)
+                          if len(values) else "") + ">"
+
+
+class Tensor:
+    """A traced value: shape and dtype are known, data is not."""
+
+    __slots__ = ("_trace", "_id", "shape", "dtype")
+    __array_priority__ = 1000  # numpy defers to our reflected operators
+
+    def __init__(self, trace, vid, shape, dtype):
+        self._trace = trace
+        self._id = vid
+        self.shape = tuple(shape)
+        self.dtype = dtype
+
+    def __repr__(self):
+        return f"weft.Tensor(shape={self.shape}, dtype={self.dtype})"
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    # Arithmetic ------------------------------------------------------------
+    def _binary(self, name, other, reverse=False):
+        t = self._trace
+        o = t.to_tensor(other, like=self)
+        a, b = (o, self) if reverse else (self, o)
+        return t.op(name, [a, b])
+
+    def __add__(self, o): return self._binary("weft.add", o)
+    def __radd__(self, o): return self._binary("weft.add", o, True)
+    def __sub__(self, o): return self._binary("weft.sub", o)
+    def __rsub__(self, o): return self._binary("weft.sub", o, True)
+    def __mul__(self, o): return self._binary("weft.mul", o)
+    def __rmul__(self, o): return self._binary("weft.mul", o, True)
+    def __truediv__(self, o): return self._binary("weft.div", o)
+    def __rtruediv__(self, o): return self._binary("weft.div", o, True)
+    def __pow__(self, o): return self._binary("weft.pow", o)
+    def __rpow__(self, o): return self._binary("weft.pow", o, True)
+    def __neg__(self): return self._trace.op("weft.neg", [self])
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(self._trace.to_tensor(other), self)
+
+    # Layout ----------------------------------------------------------------
+    @property
+    def T(self):
+        return self.transpose()
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        if not axes:
+            axes = tuple(reversed(range(self.ndim)))
+        axes = tuple(a % self.ndim if self.ndim else a for a in axes)
+        return self._trace.op("weft.transpose", [self],
+                              f"{{permutation = {_array_attr(axes)}}}")
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        shape = list(shape)
+        if shape.count(-1) > 1:
+            raise ShapeError("weft: reshape takes at most one -1")
+        if -1 in shape:
+            known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
+            if known == 0 or self.size % known:
+                raise ShapeError(f"weft: cannot reshape {self.shape} to "
+                                 f"{tuple(shape)}")
+            shape[shape.index(-1)] = self.size // known
+        if int(np.prod(shape, dtype=np.int64)) != self.size:
+            raise ShapeError(f"weft: cannot reshape {self.shape} "
+                             f"({self.size} elements) to {tuple(shape)}")
+        if tuple(shape) == self.shape:
+            return self
+        return self._trace.op("weft.reshape", [self],
+                              result=(self.dtype, shape))
+
+    def astype(self, dtype):
+        dtype = np.dtype(dtype).name if dtype != "bfloat16" else dtype
+        if dtype == self.dtype:
+            return self
+        return self._trace.op("weft.cast", [self], result=(dtype, self.shape))
+
+    # Reductions ------------------------------------------------------------
+    def _reduce(self, name, axis, keepdims):
+        if axis is None:
+            axes = list(range(self.ndim))
+        elif isinstance(axis, (tuple, list)):
+            axes = sorted(a % self.ndim for a in axis)
+        else:
+            axes = [axis % self.ndim]
+        attrs = f"{{axes = {_array_attr(axes)}" + \
+            (", keep_dims" if keepdims else "") + "}"
+        return self._trace.op(name, [self], attrs)
+
+    def sum(self, axis=None, keepdims=False):
+        return self._reduce("weft.reduce_sum", axis, keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return self._reduce("weft.reduce_mean", axis, keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return self._reduce("weft.reduce_max", axis, keepdims)
+
+    # Indexing --------------------------------------------------------------
+    def __getitem__(self, index):
+        if not isinstance(index, tuple):
+            index = (index,)
+        if any(i is Ellipsis for i in index):
+            k = index.index(Ellipsis)
+            fill = self.ndim - (len(index) - 1)
+            index = index[:k] + (slice(None),) * fill + index[k + 1:]
+        if len(index) > self.ndim:
+            raise IndexError(f"weft: too many indices for a tensor of rank "
+                             f"{self.ndim}")
+        index = index + (slice(None),) * (self.ndim - len(index))
+        starts, limits, strides, keep = [], [], [], []
+        for d, (i, size) in enumerate(zip(index, self.shape)):
+            if isinstance(i, (int, np.integer)):
+                j = int(i) + size if i < 0 else int(i)
+                if not 0 <= j < size:
+                    raise IndexError(f"weft: index {i} is out of range for "
+                                     f"dim {d} of size {size}")
+                starts.append(j), limits.append(j + 1), strides.append(1)
+            elif isinstance(i, slice):
+                start, stop, step = i.indices(size)
+                if step <= 0:
+                    raise IndexError("weft: slices need a positive step")
+                if stop <= start:
+                    raise IndexError(f"weft: empty slice {i} of dim {d}")
+                starts.append(start), limits.append(stop), strides.append(step)
+                keep.append(d)
+            else:
+                raise TypeError(f"weft: unsupported index {i!r} (ints and "
+                                f"slices)")
+        out = self
+        if any(s != 0 for s in starts) or limits != list(self.shape) or \
+                any(s != 1 for s in strides):
+            attrs = (f"{{starts = {_array_attr(starts)}, limits = "
+                     f"{_array_attr(limits)}, strides = "
+                     f"{_array_attr(strides)}}}")
+            out = self._trace.op("weft.slice", [self], attrs)
+        if len(keep) != self.ndim:
+            out = out.reshape([out.shape[d] for d in keep])
+        return out
+
+
+def matmul(a, b):
+    """`a @ b`: rank 2 is a matmul, rank >= 3 a batched matmul."""
+    t = a._trace if isinstance(a, Tensor) else b._trace
+    a, b = t.to_tensor(a), t.to_tensor(b)
+    if a.ndim == 2 and b.ndim == 2:
+        return t.op("weft.matmul", [a, b])
+    if a.ndim >= 3 and b.ndim == 2:
+        # [..., M, K] @ [K, N]: fold the batch into M.
+        lead = a.shape[:-1]
+        out = t.op("weft.matmul", [a.reshape(-1, a.shape[-1]), b])
+        return out.reshape(*lead, b.shape[-1])
+    if a.ndim >= 3 and a.ndim == b.ndim:
+        return t.op("weft.batch_matmul", [a, b])
+    raise ShapeError(f"weft: matmul of shapes {a.shape} and {b.shape} is not "
+                     f"supported (2-D x 2-D, N-D x 2-D, or equal-rank batches)")
