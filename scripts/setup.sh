@@ -37,4 +37,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 echo "[weft setup] building ($(nproc) jobs)"
 cmake --build "$build" -- -j"$(nproc)"
-echo "[weft setup] done: tools in $build/bin"
+echo "[weft setup] installing the Python package (pip install ./python)"
+"$py" -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+  "$root/python"
+echo "[weft setup] done: tools in $build/bin, 'import weft' ready"

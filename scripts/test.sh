@@ -18,3 +18,6 @@ if grep -E "llvm-22|libMLIR|libLLVM|include/mlir" "$rt/compile_commands.json" "$
 fi
 echo "[weft test] lit suite"
 cmake --build "$build" --target check-weft
+echo "[weft test] Python package (pytest, on the pip-installed package)"
+cd "$build"   # so `import weft` finds the installed package, not python/
+WEFT_BIN="$build/bin" "${PYTHON:-python3}" -m pytest "$root/python/tests" -q -rs
