@@ -21,11 +21,10 @@
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Verifier.h"
@@ -33,6 +32,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "weft/Compiler/OffsetPlanner.h"
 #include "weft/Dialect/Plan/IR/PlanOps.h"
 #include "weft/Dialect/Weft/IR/WeftOps.h"
@@ -72,8 +72,8 @@ FailureOr<format::DType> dtypeOf(Type t) {
 }
 
 int64_t byteSize(RankedTensorType t) {
-  return std::max<int64_t>(
-      1, t.getNumElements() * ((t.getElementTypeBitWidth() + 7) / 8));
+  return std::max<int64_t>(1, t.getNumElements() *
+                                  ((t.getElementTypeBitWidth() + 7) / 8));
 }
 
 MemRefType memrefOf(Type t) {
@@ -144,14 +144,19 @@ bool ProgramFormer::tryLibraryCall(Operation *op, EntryProgram &program) {
   int64_t batch = 1;
   for (int64_t d : out.getShape().drop_back(2))
     batch *= d;
-  Command c{format::CommandKind::Sgemm, 0,
+  Command c{format::CommandKind::Sgemm,
+            0,
             op->getName().getStringRef().str() + " (sgemm)",
             {},
             {}};
   c.args = {bufferFor(program, lhs), bufferFor(program, rhs),
             bufferFor(program, result)};
-  c.params = {out.getDimSize(rank - 2), out.getDimSize(rank - 1), k,
-              transA, transB, batch};
+  c.params = {out.getDimSize(rank - 2),
+              out.getDimSize(rank - 1),
+              k,
+              transA,
+              transB,
+              batch};
   program.commands.push_back(std::move(c));
   return true;
 }
@@ -183,8 +188,8 @@ LogicalResult ProgramFormer::addKernel(ArrayRef<Operation *> group,
   OpBuilder b(kernels.getBodyRegion());
   b.setInsertionPointToEnd(kernels.getBody());
   Location loc = group.front()->getLoc();
-  auto fn = func::FuncOp::create(b, loc, symbol,
-                                 b.getFunctionType(argTypes, {}));
+  auto fn =
+      func::FuncOp::create(b, loc, symbol, b.getFunctionType(argTypes, {}));
   Block *body = fn.addEntryBlock();
   b.setInsertionPointToStart(body);
   IRMapping map;
@@ -251,8 +256,9 @@ LogicalResult ProgramFormer::formEntry(func::FuncOp func,
       continue;
     }
     if (!isa<wd::WeftDialect>(op.getDialect()))
-      return emitError(op.getLoc(), "weftc: only weft ops are supported in an entry "
-                          "function, got '")
+      return emitError(op.getLoc(),
+                       "weftc: only weft ops are supported in an entry "
+                       "function, got '")
              << op.getName() << "'";
     if (tryLibraryCall(&op, program))
       continue;
@@ -262,10 +268,10 @@ LogicalResult ProgramFormer::formEntry(func::FuncOp func,
 
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     auto type = cast<RankedTensorType>(v.getType());
-    program.outputs.push_back(
-        {ioName(func.getResultAttrDict(i), "out", i), bufferFor(program, v),
-         *dtypeOf(type.getElementType()),
-         std::vector<int64_t>(type.getShape())});
+    program.outputs.push_back({ioName(func.getResultAttrDict(i), "out", i),
+                               bufferFor(program, v),
+                               *dtypeOf(type.getElementType()),
+                               std::vector<int64_t>(type.getShape())});
   }
 
   // Live ranges: inputs and outputs persist over the whole step; others
@@ -278,8 +284,8 @@ LogicalResult ProgramFormer::formEntry(func::FuncOp func,
         buf.first = step;
       buf.last = std::max<int64_t>(buf.last, step);
     }
-  for (const TensorDesc &t : llvm::concat<const TensorDesc>(program.inputs,
-                                                             program.outputs)) {
+  for (const TensorDesc &t :
+       llvm::concat<const TensorDesc>(program.inputs, program.outputs)) {
     program.buffers[t.buffer].first = 0;
     program.buffers[t.buffer].last = end;
   }
@@ -327,11 +333,10 @@ OwningOpRef<ModuleOp> buildPlanModule(MLIRContext *ctx,
       DenseI64ArrayAttr live =
           e.commands.empty() ? DenseI64ArrayAttr()
                              : pb.getDenseI64ArrayAttr({buf.first, buf.last});
-      auto op = plan::BufferOp::create(
-          pb, loc, pb.getStringAttr(bufName(i)),
-          FlatSymbolRefAttr::get(ctx, "arena"),
-          pb.getI64IntegerAttr(buf.offset), pb.getI64IntegerAttr(buf.size),
-          live);
+      auto op = plan::BufferOp::create(pb, loc, pb.getStringAttr(bufName(i)),
+                                       FlatSymbolRefAttr::get(ctx, "arena"),
+                                       pb.getI64IntegerAttr(buf.offset),
+                                       pb.getI64IntegerAttr(buf.size), live);
       for (const TensorDesc &t : e.inputs)
         if (t.buffer == i)
           op->setAttr("weft.input", pb.getStringAttr(t.name));
@@ -350,8 +355,8 @@ OwningOpRef<ModuleOp> buildPlanModule(MLIRContext *ctx,
       ArrayRef<uint32_t> args = c.args;
       if (c.kind == format::CommandKind::Sgemm) {
         auto call = plan::LibraryCallOp::create(
-            pb, loc, pb.getStringAttr("sgemm"), stream, refs(args.take_front(2)),
-            refs(args.drop_front(2)));
+            pb, loc, pb.getStringAttr("sgemm"), stream,
+            refs(args.take_front(2)), refs(args.drop_front(2)));
         const char *names[] = {"m", "n", "k", "trans_a", "trans_b", "batch"};
         for (auto [name, v] : llvm::zip(names, c.params))
           call->setAttr(name, pb.getI64IntegerAttr(v));
@@ -375,15 +380,17 @@ OwningOpRef<ModuleOp> buildPlanModule(MLIRContext *ctx,
 LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
   PassManager pm(module->getContext());
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-    return emitError(module.getLoc(), "weftc: internal pipeline does not parse: ")
+    return emitError(module.getLoc(),
+                     "weftc: internal pipeline does not parse: ")
            << pipeline;
   return pm.run(module);
 }
 
 /// Turns every top-level static allocation of a bufferized kernel into a
 /// trailing scratch argument; returns the scratch sizes per kernel.
-LogicalResult hoistAllocations(ModuleOp kernels,
-                               std::map<std::string, std::vector<int64_t>> &scratch) {
+LogicalResult
+hoistAllocations(ModuleOp kernels,
+                 std::map<std::string, std::vector<int64_t>> &scratch) {
   WalkResult result = kernels.walk([&](func::FuncOp fn) {
     std::vector<int64_t> &sizes = scratch[fn.getSymName().str()];
     SmallVector<memref::AllocOp> allocs;
@@ -392,8 +399,9 @@ LogicalResult hoistAllocations(ModuleOp kernels,
       MemRefType t = a.getType();
       if (a->getBlock() != &fn.getBody().front() || !t.hasStaticShape() ||
           !t.getLayout().isIdentity()) {
-        emitError(a.getLoc(), "weftc: kernel needs a dynamic or nested temporary; "
-                    "cannot plan it statically");
+        emitError(a.getLoc(),
+                  "weftc: kernel needs a dynamic or nested temporary; "
+                  "cannot plan it statically");
         return WalkResult::interrupt();
       }
       BlockArgument arg = fn.getBody().front().addArgument(t, a.getLoc());
@@ -448,8 +456,8 @@ LogicalResult addEntryPoints(ModuleOp module, ArrayRef<std::string> symbols) {
              << sym << " was lost during lowering";
     kernel.setLinkage(LLVM::Linkage::Internal);
     Location loc = kernel.getLoc();
-    auto fnType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
-                                              {ptr});
+    auto fnType =
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr});
     auto entry = LLVM::LLVMFuncOp::create(b, loc, "weft_" + sym, fnType);
     Block *body = entry.addEntryBlock(b);
     OpBuilder eb = OpBuilder::atBlockEnd(body);
@@ -499,11 +507,12 @@ FailureOr<std::vector<char>> emitSharedObject(ModuleOp module,
       triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!tm)
-    return emitError(module.getLoc(), "weftc: cannot target CPU '") << cpu << "'";
+    return emitError(module.getLoc(), "weftc: cannot target CPU '")
+           << cpu << "'";
   llvmModule->setDataLayout(tm->createDataLayout());
   llvmModule->setTargetTriple(triple);
-  if (llvm::Error e = makeOptimizingTransformer(3, 0, tm.get())(
-          llvmModule.get()))
+  if (llvm::Error e =
+          makeOptimizingTransformer(3, 0, tm.get())(llvmModule.get()))
     return emitError(module.getLoc(), "weftc: LLVM optimization failed: ")
            << llvm::toString(std::move(e));
 
@@ -521,7 +530,8 @@ FailureOr<std::vector<char>> emitSharedObject(ModuleOp module,
     llvm::legacy::PassManager pm;
     if (tm->addPassesToEmitFile(pm, os, nullptr,
                                 llvm::CodeGenFileType::ObjectFile))
-      return emitError(module.getLoc(), "weftc: target cannot emit object files");
+      return emitError(module.getLoc(),
+                       "weftc: target cannot emit object files");
     pm.run(*llvmModule);
   }
   // Link with the system compiler driver: libm for the math kernels call,
@@ -530,17 +540,20 @@ FailureOr<std::vector<char>> emitSharedObject(ModuleOp module,
   if (!cc)
     cc = llvm::sys::findProgramByName("gcc");
   if (!cc)
-    return emitError(module.getLoc(), "weftc: no C compiler driver (cc) on PATH to "
-                            "link the kernel shared object");
-  SmallVector<StringRef> argv = {*cc,    "-shared", "-o", soPath,
-                                 objPath, "-lm",    "-Wl,--no-undefined"};
+    return emitError(module.getLoc(),
+                     "weftc: no C compiler driver (cc) on PATH to "
+                     "link the kernel shared object");
+  SmallVector<StringRef> argv = {
+      *cc, "-shared", "-o", soPath, objPath, "-lm", "-Wl,--no-undefined"};
   std::string msg;
   if (llvm::sys::ExecuteAndWait(*cc, argv, std::nullopt, {}, 0, 0, &msg) != 0)
-    return emitError(module.getLoc(), "weftc: linking the kernel shared object failed")
+    return emitError(module.getLoc(),
+                     "weftc: linking the kernel shared object failed")
            << (msg.empty() ? "" : ": ") << msg;
   auto so = llvm::MemoryBuffer::getFile(soPath);
   if (!so)
-    return emitError(module.getLoc(), "weftc: cannot read the linked shared object");
+    return emitError(module.getLoc(),
+                     "weftc: cannot read the linked shared object");
   return std::vector<char>((*so)->getBufferStart(), (*so)->getBufferEnd());
 }
 
@@ -568,8 +581,9 @@ auto ::weft::compileForCPU(ModuleOp module, const CPUCompileOptions &opts,
         (fn.getSymName() == "main" && !fn.isDeclaration()))
       entries.push_back(fn);
   if (entries.empty())
-    return emitError(module.getLoc(), "weftc: no entry function: mark one with the "
-                            "'weft.entry' attribute or name it @main");
+    return emitError(module.getLoc(),
+                     "weftc: no entry function: mark one with the "
+                     "'weft.entry' attribute or name it @main");
 
   CompiledArtifact artifact;
   OwningOpRef<ModuleOp> kernels = ModuleOp::create(module.getLoc());
@@ -608,16 +622,17 @@ auto ::weft::compileForCPU(ModuleOp module, const CPUCompileOptions &opts,
       }
     }
     assignOffsets(program);
-    progress(opts, "@" + program.name + ": " +
-                       Twine(program.commands.size()) + " commands, arena " +
-                       Twine(program.arenaSize) + " bytes (lower bound " +
-                       Twine(program.lowerBound) + ")");
+    progress(opts, "@" + program.name + ": " + Twine(program.commands.size()) +
+                       " commands, arena " + Twine(program.arenaSize) +
+                       " bytes (lower bound " + Twine(program.lowerBound) +
+                       ")");
   }
 
   OwningOpRef<ModuleOp> planModule =
       buildPlanModule(ctx, artifact, module.getLoc());
   if (failed(verify(*planModule)))
-    return emitError(module.getLoc(), "weftc: internal error: the plan does not verify");
+    return emitError(module.getLoc(),
+                     "weftc: internal error: the plan does not verify");
   if (opts.stop == Stage::Plan) {
     planModule->print(emit);
     return CompiledArtifact();

@@ -78,7 +78,8 @@ OffsetPlan weft::planOffsets(const std::vector<BufferRequest> &reqs,
        }},
       {"duration-desc",
        [&](size_t a, size_t b) {
-         return dur(a) != dur(b) ? dur(a) > dur(b) : reqs[a].size > reqs[b].size;
+         return dur(a) != dur(b) ? dur(a) > dur(b)
+                                 : reqs[a].size > reqs[b].size;
        }},
       {"area-desc",
        [&](size_t a, size_t b) {

@@ -18,9 +18,9 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "weft/Compiler/CPUCompiler.h"
+#include "weft/Dialect/Weft/IR/WeftOps.h"
 #include "weft/InitAllDialects.h"
 #include "weft/InitAllPasses.h"
-#include "weft/Dialect/Weft/IR/WeftOps.h"
 #include "weft/runtime/Runtime.h"
 
 #include <pybind11/numpy.h>
@@ -153,13 +153,11 @@ public:
 
   /// Creates op `name` on `operands` with the attribute dictionary `attrs`
   /// (MLIR syntax). The result type is inferred by the op unless given.
-  std::vector<int> addOp(const std::string &name,
-                         const std::vector<int> &operands,
-                         const std::string &attrs,
-                         std::optional<std::pair<std::string,
-                                                 std::vector<int64_t>>>
-                             resultType,
-                         const std::string &file, int line) {
+  std::vector<int>
+  addOp(const std::string &name, const std::vector<int> &operands,
+        const std::string &attrs,
+        std::optional<std::pair<std::string, std::vector<int64_t>>> resultType,
+        const std::string &file, int line) {
     MLIRContext &ctx = context();
     DiagnosticCollector diags;
     Location loc = FileLineColLoc::get(&ctx, file, line, 1);
@@ -193,9 +191,8 @@ public:
       OpaqueProperties props(storage.data());
       info->initOpProperties(props, nullptr);
       auto emit = [&] { return emitError(loc); };
-      bool ok = (!hasProperties ||
-                 succeeded(info->setOpPropertiesFromAttribute(*info, props,
-                                                              dict, emit))) &&
+      bool ok = (!hasProperties || succeeded(info->setOpPropertiesFromAttribute(
+                                       *info, props, dict, emit))) &&
                 succeeded(iface->inferReturnTypes(&ctx, loc, args, dict, props,
                                                   {}, state.types));
       info->destroyOpProperties(props);
@@ -230,8 +227,8 @@ public:
     auto value = DenseElementsAttr::getFromRawBuffer(type, raw);
     OpBuilder b(&context());
     b.setInsertionPointToEnd(&func.getBody().front());
-    auto op = ::mlir::weft::ConstantOp::create(b, UnknownLoc::get(&context()),
-                                               value);
+    auto op =
+        ::mlir::weft::ConstantOp::create(b, UnknownLoc::get(&context()), value);
     return remember(op.getResult());
   }
 
@@ -299,8 +296,7 @@ private:
     return ::weft::Stage::Plan;
   if (s == "llvm")
     return ::weft::Stage::LLVM;
-  throw py::value_error("unknown stage '" + s +
-                        "' (weft, linalg, plan, llvm)");
+  throw py::value_error("unknown stage '" + s + "' (weft, linalg, plan, llvm)");
 }
 
 /// Compiles a copy of the graph's module; returns artifact bytes, or the
@@ -383,11 +379,10 @@ public:
       std::string got = py::str(a.dtype()).cast<std::string>();
       std::vector<int64_t> shape(a.shape(), a.shape() + a.ndim());
       if (got != numpyName(t.dtype) || shape != t.shape)
-        throw py::value_error("input '" + t.name + "' expects " +
-                              t.typeString() + " (" + numpyName(t.dtype) +
-                              "), got " + got + " " +
-                              py::str(py::tuple(py::cast(shape)))
-                                  .cast<std::string>());
+        throw py::value_error(
+            "input '" + t.name + "' expects " + t.typeString() + " (" +
+            numpyName(t.dtype) + "), got " + got + " " +
+            py::str(py::tuple(py::cast(shape))).cast<std::string>());
       if (!(a.flags() & py::array::c_style))
         a = py::array::ensure(a, py::array::c_style);
       size_t bytes = size_t(a.size()) * size_t(a.itemsize());
@@ -426,8 +421,7 @@ void init_ir(py::module_ &m) {
            py::arg("file") = "<unknown>", py::arg("line") = 0)
       .def("add_constant", &Graph::addConstant, py::arg("array"),
            py::arg("dtype"))
-      .def("set_results", &Graph::setResults, py::arg("ids"),
-           py::arg("names"))
+      .def("set_results", &Graph::setResults, py::arg("ids"), py::arg("names"))
       .def("type", &Graph::type)
       .def("text", &Graph::text, py::arg("locations") = false);
 }

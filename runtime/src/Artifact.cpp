@@ -93,10 +93,9 @@ Status parseMeta(const char *data, size_t size, ArtifactInfo &out) {
     for (uint32_t i = 0; i < numBuffers; ++i) {
       uint64_t off = r.u64(), sz = r.u64();
       if (!r.ok() || sz == 0 || off > e.arenaSize || sz > e.arenaSize - off)
-        return fail("buffer " + std::to_string(i) + " [" +
-                    std::to_string(off) + ", +" + std::to_string(sz) +
-                    ") outside the arena of " + std::to_string(e.arenaSize) +
-                    " bytes");
+        return fail("buffer " + std::to_string(i) + " [" + std::to_string(off) +
+                    ", +" + std::to_string(sz) + ") outside the arena of " +
+                    std::to_string(e.arenaSize) + " bytes");
       e.buffers.push_back({off, sz});
     }
     for (auto *list : {&e.inputs, &e.outputs}) {
@@ -105,8 +104,8 @@ Status parseMeta(const char *data, size_t size, ArtifactInfo &out) {
         return fail("bad input/output count");
       for (uint32_t i = 0; i < n; ++i) {
         TensorInfo &t = list->emplace_back();
-        if (Status s = readTensor(r, e, list == &e.inputs ? "input" : "output",
-                                  t);
+        if (Status s =
+                readTensor(r, e, list == &e.inputs ? "input" : "output", t);
             !s)
           return s;
       }
@@ -143,7 +142,8 @@ Status parseMeta(const char *data, size_t size, ArtifactInfo &out) {
                       std::to_string(numKernels));
         if (c.args.size() != out.kernelArity[c.kernel])
           return fail("command " + std::to_string(ci) + " passes " +
-                      std::to_string(c.args.size()) + " buffers to a kernel "
+                      std::to_string(c.args.size()) +
+                      " buffers to a kernel "
                       "taking " +
                       std::to_string(out.kernelArity[c.kernel]));
       } else if (kind == uint32_t(CommandKind::Sgemm)) {
@@ -154,8 +154,8 @@ Status parseMeta(const char *data, size_t size, ArtifactInfo &out) {
         int64_t m = c.params[0], n = c.params[1], k = c.params[2],
                 batch = c.params[5];
         uint64_t a, b, cc;
-        if (m <= 0 || n <= 0 || k <= 0 || batch <= 0 ||
-            m > INT32_MAX || n > INT32_MAX || k > INT32_MAX ||
+        if (m <= 0 || n <= 0 || k <= 0 || batch <= 0 || m > INT32_MAX ||
+            n > INT32_MAX || k > INT32_MAX ||
             !mulChecked(uint64_t(m) * 4, uint64_t(k), a) ||
             !mulChecked(a, uint64_t(batch), a) ||
             !mulChecked(uint64_t(k) * 4, uint64_t(n), b) ||
@@ -163,8 +163,7 @@ Status parseMeta(const char *data, size_t size, ArtifactInfo &out) {
             !mulChecked(uint64_t(m) * 4, uint64_t(n), cc) ||
             !mulChecked(cc, uint64_t(batch), cc) ||
             e.buffers[c.args[0]].second < a ||
-            e.buffers[c.args[1]].second < b ||
-            e.buffers[c.args[2]].second < cc)
+            e.buffers[c.args[1]].second < b || e.buffers[c.args[2]].second < cc)
           return fail("sgemm command " + std::to_string(ci) +
                       " does not fit its buffers");
       } else {
@@ -211,8 +210,8 @@ Status rt::parseArtifact(const char *data, size_t size, ArtifactInfo &out) {
     if (s.offset > size || s.size > size - s.offset)
       return fail("section outside the file");
     if (fnv1a(data + s.offset, s.size) != s.checksum)
-      return fail("section checksum mismatch (kind " +
-                  std::to_string(s.kind) + ")");
+      return fail("section checksum mismatch (kind " + std::to_string(s.kind) +
+                  ")");
     if (s.kind == uint32_t(SectionKind::Meta))
       meta = &s;
     else if (s.kind == uint32_t(SectionKind::CpuKernels))

@@ -1,6 +1,6 @@
 //===- CApi.cpp - the weft runtime C API ----------------------------------===//
-#include "weft/runtime/weft_runtime.h"
 #include "weft/runtime/Runtime.h"
+#include "weft/runtime/weft_runtime.h"
 
 using namespace weft::rt;
 

@@ -7,7 +7,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-
 using namespace weft;
 using namespace weft::rt;
 using namespace weft::format;
@@ -98,8 +97,7 @@ bool rt::hasVendorBlas() { return Blas::get().sgemm != nullptr; }
 namespace {
 double nowUs() {
   using namespace std::chrono;
-  return duration<double, std::micro>(
-             steady_clock::now().time_since_epoch())
+  return duration<double, std::micro>(steady_clock::now().time_since_epoch())
       .count();
 }
 } // namespace

@@ -1,6 +1,6 @@
 //===- RuntimeTest.cpp - unit tests of the runtime ------------------------===//
-#include "weft/runtime/Npy.h"
 #include "weft/runtime/Runtime.h"
+#include "weft/runtime/Npy.h"
 
 #include <gtest/gtest.h>
 
@@ -25,8 +25,8 @@ TEST(Npy, RoundTrip) {
 }
 
 TEST(Npy, ScalarAndVector) {
-  for (std::vector<int64_t> shape : {std::vector<int64_t>{},
-                                     std::vector<int64_t>{5}}) {
+  for (std::vector<int64_t> shape :
+       {std::vector<int64_t>{}, std::vector<int64_t>{5}}) {
     std::string path = ::testing::TempDir() + "weft_rt_s.npy";
     int64_t data[5] = {1, -2, 3, -4, 5};
     ASSERT_TRUE(writeNpy(path, format::DType::I64, shape, data).ok);
@@ -42,7 +42,8 @@ TEST(Npy, RejectsBadFiles) {
   EXPECT_FALSE(parseNpy("hello", 5, arr).ok);
   std::string h = "\x93NUMPY\x01";
   h += '\0';
-  std::string dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }";
+  std::string dict =
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }";
   h += char(dict.size());
   h += '\0';
   h += dict;

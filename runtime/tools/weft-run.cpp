@@ -41,11 +41,9 @@ void list(const ArtifactInfo &a) {
     std::printf("entry %s: %zu commands, arena %llu bytes\n", e.name.c_str(),
                 e.commands.size(), (unsigned long long)e.arenaSize);
     for (const TensorInfo &t : e.inputs)
-      std::printf("  input  %s : %s\n", t.name.c_str(),
-                  t.typeString().c_str());
+      std::printf("  input  %s : %s\n", t.name.c_str(), t.typeString().c_str());
     for (const TensorInfo &t : e.outputs)
-      std::printf("  output %s : %s\n", t.name.c_str(),
-                  t.typeString().c_str());
+      std::printf("  output %s : %s\n", t.name.c_str(), t.typeString().c_str());
   }
 }
 } // namespace
@@ -94,8 +92,7 @@ int main(int argc, char **argv) {
     } else if (model.empty()) {
       model = a;
     } else {
-      return error("more than one model given ('" + model + "', '" + a +
-                   "')");
+      return error("more than one model given ('" + model + "', '" + a + "')");
     }
   }
   if (model.empty())
@@ -116,8 +113,9 @@ int main(int argc, char **argv) {
 
   // Inputs: every one bound exactly once, with the right dtype and shape.
   for (const auto &[name, path] : inputs) {
-    bool known = std::any_of(info.inputs.begin(), info.inputs.end(),
-                             [&](const TensorInfo &t) { return t.name == name; });
+    bool known =
+        std::any_of(info.inputs.begin(), info.inputs.end(),
+                    [&](const TensorInfo &t) { return t.name == name; });
     if (!known) {
       std::string names;
       for (const TensorInfo &t : info.inputs)

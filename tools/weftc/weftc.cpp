@@ -72,28 +72,28 @@ static llvm::json::Value report(const ::weft::CompiledArtifact &a) {
     llvm::json::Array commands;
     for (const ::weft::Command &c : e.commands)
       commands.push_back(llvm::json::Object{
-          {"kind", c.kind == ::weft::format::CommandKind::Sgemm ? "sgemm"
-                                                              : "launch"},
+          {"kind",
+           c.kind == ::weft::format::CommandKind::Sgemm ? "sgemm" : "launch"},
           {"what", c.label},
           {"buffers", llvm::json::Array(c.args)}});
     auto io = [](const std::vector<::weft::TensorDesc> &ts) {
       llvm::json::Array out;
       for (const ::weft::TensorDesc &t : ts)
-        out.push_back(llvm::json::Object{
-            {"name", t.name},
-            {"dtype", ::weft::format::dtypeName(t.dtype)},
-            {"shape", llvm::json::Array(t.shape)}});
+        out.push_back(
+            llvm::json::Object{{"name", t.name},
+                               {"dtype", ::weft::format::dtypeName(t.dtype)},
+                               {"shape", llvm::json::Array(t.shape)}});
       return out;
     };
-    entries.push_back(llvm::json::Object{
-        {"name", e.name},
-        {"inputs", io(e.inputs)},
-        {"outputs", io(e.outputs)},
-        {"arena_bytes", e.arenaSize},
-        {"arena_lower_bound_bytes", e.lowerBound},
-        {"placement", e.planStrategy},
-        {"buffers", int64_t(e.buffers.size())},
-        {"commands", std::move(commands)}});
+    entries.push_back(
+        llvm::json::Object{{"name", e.name},
+                           {"inputs", io(e.inputs)},
+                           {"outputs", io(e.outputs)},
+                           {"arena_bytes", e.arenaSize},
+                           {"arena_lower_bound_bytes", e.lowerBound},
+                           {"placement", e.planStrategy},
+                           {"buffers", int64_t(e.buffers.size())},
+                           {"commands", std::move(commands)}});
   }
   return llvm::json::Object{{"target", "cpu"},
                             {"kernels", int64_t(a.kernelSymbols.size())},

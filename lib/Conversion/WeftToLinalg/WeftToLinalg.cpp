@@ -39,8 +39,8 @@ bool isFloat(Type t) { return isa<FloatType>(t); }
 Value constant(OpBuilder &b, Location loc, Type et, double v) {
   if (auto ft = dyn_cast<FloatType>(et))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, v));
-  return arith::ConstantOp::create(b, loc,
-                                   b.getIntegerAttr(et, static_cast<int64_t>(v)));
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(et, static_cast<int64_t>(v)));
 }
 
 /// The identity of a max reduction: -inf, or the smallest integer.
@@ -96,9 +96,8 @@ Value clampedIndex(OpBuilder &b, Location loc, Value id, int64_t size) {
   Value idx = arith::IndexCastOp::create(b, loc, b.getIndexType(), id);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value last = arith::ConstantIndexOp::create(b, loc, size - 1);
-  return arith::MinSIOp::create(b, loc,
-                                arith::MaxSIOp::create(b, loc, idx, zero),
-                                last);
+  return arith::MinSIOp::create(
+      b, loc, arith::MaxSIOp::create(b, loc, idx, zero), last);
 }
 
 //===----------------------------------------------------------------------===//
@@ -173,9 +172,8 @@ struct Builder {
   Value broadcastMap(RankedTensorType type, ValueRange inputs, ScalarFn fn) {
     SmallVector<AffineMap> maps;
     for (Value v : inputs)
-      maps.push_back(
-          broadcastMap(cast<RankedTensorType>(v.getType()).getShape(),
-                       type.getShape()));
+      maps.push_back(broadcastMap(
+          cast<RankedTensorType>(v.getType()).getShape(), type.getShape()));
     return map(type, inputs, maps, fn);
   }
 
@@ -218,8 +216,10 @@ struct Builder {
       batch.push_back(dim(i));
     AffineExpr m = dim(nb), n = dim(nb + 1), k = dim(nb + 2);
     l = batch, r = batch, o = batch;
-    l.append(lhsT ? SmallVector<AffineExpr>{k, m} : SmallVector<AffineExpr>{m, k});
-    r.append(rhsT ? SmallVector<AffineExpr>{n, k} : SmallVector<AffineExpr>{k, n});
+    l.append(lhsT ? SmallVector<AffineExpr>{k, m}
+                  : SmallVector<AffineExpr>{m, k});
+    r.append(rhsT ? SmallVector<AffineExpr>{n, k}
+                  : SmallVector<AffineExpr>{k, n});
     o.append({m, n});
     SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, l, ctx()),
                                    AffineMap::get(loops, 0, r, ctx()),
@@ -435,29 +435,31 @@ FailureOr<Value> lower(wf::ConstantOp op, Builder &e) {
 
 FailureOr<Value> lower(wf::CastOp op, Builder &e) {
   Type to = op.getType().getElementType();
-  return lowerUnary(e, op, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-    Value x = a[0];
-    Type from = x.getType();
-    if (from == to)
-      return x;
-    unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
-    if (isFloat(from) && isFloat(to)) {
-      if (tw > fw)
-        return arith::ExtFOp::create(b, l, to, x);
-      if (tw < fw)
-        return arith::TruncFOp::create(b, l, to, x);
-      // f16 <-> bf16: through f32.
-      Value wide = arith::ExtFOp::create(b, l, b.getF32Type(), x);
-      return arith::TruncFOp::create(b, l, to, wide);
-    }
-    if (isFloat(from))
-      return arith::FPToSIOp::create(b, l, to, x);
-    if (isFloat(to))
-      return arith::SIToFPOp::create(b, l, to, x);
-    if (tw > fw)
-      return arith::ExtSIOp::create(b, l, to, x);
-    return arith::TruncIOp::create(b, l, to, x);
-  });
+  return lowerUnary(
+      e, op, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value x = a[0];
+        Type from = x.getType();
+        if (from == to)
+          return x;
+        unsigned fw = from.getIntOrFloatBitWidth(),
+                 tw = to.getIntOrFloatBitWidth();
+        if (isFloat(from) && isFloat(to)) {
+          if (tw > fw)
+            return arith::ExtFOp::create(b, l, to, x);
+          if (tw < fw)
+            return arith::TruncFOp::create(b, l, to, x);
+          // f16 <-> bf16: through f32.
+          Value wide = arith::ExtFOp::create(b, l, b.getF32Type(), x);
+          return arith::TruncFOp::create(b, l, to, wide);
+        }
+        if (isFloat(from))
+          return arith::FPToSIOp::create(b, l, to, x);
+        if (isFloat(to))
+          return arith::SIToFPOp::create(b, l, to, x);
+        if (tw > fw)
+          return arith::ExtSIOp::create(b, l, to, x);
+        return arith::TruncIOp::create(b, l, to, x);
+      });
 }
 
 FailureOr<Value> lower(wf::MatmulOp op, Builder &e) {
@@ -524,16 +526,16 @@ Value pool(Builder &e, Value input, RankedTensorType outType,
   OpBuilder &b = e.b;
   auto d = [&](unsigned i) { return getAffineDimExpr(i, b.getContext()); };
   SmallVector<AffineMap> maps = {
-      AffineMap::get(6, 0,
-                     {d(0), d(1), d(2) * strides[0] + d(4),
-                      d(3) * strides[1] + d(5)},
-                     b.getContext()),
+      AffineMap::get(
+          6, 0,
+          {d(0), d(1), d(2) * strides[0] + d(4), d(3) * strides[1] + d(5)},
+          b.getContext()),
       AffineMap::get(6, 0, {d(4), d(5)}, b.getContext()),
       AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, b.getContext())};
   SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
   iters.append(2, utils::IteratorType::reduction);
-  Value window = tensor::EmptyOp::create(b, e.loc, kernel,
-                                         outType.getElementType());
+  Value window =
+      tensor::EmptyOp::create(b, e.loc, kernel, outType.getElementType());
   return linalg::GenericOp::create(
              b, e.loc, TypeRange{outType}, ValueRange{input, window},
              ValueRange{e.filled(outType, init)}, maps, iters,
@@ -547,8 +549,8 @@ FailureOr<Value> lower(wf::MaxPool2DOp op, Builder &e) {
   Type et = op.getType().getElementType();
   ArrayRef<int64_t> p = op.getPadding();
   Value lo = lowest(e.b, e.loc, et);
-  Value input = e.pad(op.getInput(), {0, 0, p[0], p[1]}, {0, 0, p[2], p[3]},
-                      lo);
+  Value input =
+      e.pad(op.getInput(), {0, 0, p[0], p[1]}, {0, 0, p[2], p[3]}, lo);
   return pool(e, input, op.getType(), op.getKernel(), op.getStrides(), lo,
               [](OpBuilder &b, Location l, Value x, Value acc) {
                 return max(b, l, x, acc);
@@ -578,8 +580,7 @@ FailureOr<Value> lower(wf::AvgPool2DOp op, Builder &e) {
                });
 }
 
-template <typename OpTy>
-llvm::SmallBitVector axesOf(OpTy op) {
+template <typename OpTy> llvm::SmallBitVector axesOf(OpTy op) {
   llvm::SmallBitVector axes(op.getInput().getType().getRank());
   for (int64_t a : op.getAxes())
     axes.set(a);
@@ -587,8 +588,7 @@ llvm::SmallBitVector axesOf(OpTy op) {
 }
 
 /// Reshapes a reduction result to its keep_dims form when asked.
-template <typename OpTy>
-Value keepDims(OpTy op, Builder &e, Value reduced) {
+template <typename OpTy> Value keepDims(OpTy op, Builder &e, Value reduced) {
   if (!op.getKeepDims())
     return reduced;
   return e.reshape(reduced, op.getType());
@@ -675,8 +675,8 @@ Value normalize(Builder &e, Value x, Value scale, Value bias, double eps,
   }
   return e.map(type, ins, maps, [&](OpBuilder &b, Location l, ValueRange a) {
     Value var = div(b, l, a[1], constant(b, l, et, n));
-    Value inv = math::RsqrtOp::create(
-        b, l, add(b, l, var, constant(b, l, et, eps)));
+    Value inv =
+        math::RsqrtOp::create(b, l, add(b, l, var, constant(b, l, et, eps)));
     Value y = mul(b, l, mul(b, l, a[0], inv), a[2]);
     return bias ? add(b, l, y, a[3]) : y;
   });
@@ -701,19 +701,18 @@ FailureOr<Value> lower(wf::EmbeddingOp op, Builder &e) {
   for (unsigned d = 0; d + 1 < rank; ++d)
     idExprs.push_back(getAffineDimExpr(d, e.ctx()));
   AffineMap idMap = AffineMap::get(rank, 0, idExprs, e.ctx());
-  return e.map(out, {op.getIndices()}, {idMap},
-               [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                 Value row = clampedIndex(b, l, a[0], vocab);
-                 Value col = linalg::IndexOp::create(b, l, rank - 1);
-                 return tensor::ExtractOp::create(b, l, table,
-                                                  ValueRange{row, col});
-               });
+  return e.map(
+      out, {op.getIndices()}, {idMap},
+      [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value row = clampedIndex(b, l, a[0], vocab);
+        Value col = linalg::IndexOp::create(b, l, rank - 1);
+        return tensor::ExtractOp::create(b, l, table, ValueRange{row, col});
+      });
 }
 
 FailureOr<Value> lower(wf::TransposeOp op, Builder &e) {
   return linalg::TransposeOp::create(e.b, e.loc, op.getInput(),
-                                     e.empty(op.getType()),
-                                     op.getPermutation())
+                                     e.empty(op.getType()), op.getPermutation())
       .getResult()[0];
 }
 
@@ -722,10 +721,9 @@ FailureOr<Value> lower(wf::ReshapeOp op, Builder &e) {
 }
 
 FailureOr<Value> lower(wf::BroadcastToOp op, Builder &e) {
-  return e.broadcastMap(op.getType(), {op.getInput()},
-                        [](OpBuilder &, Location, ValueRange a) {
-                          return a[0];
-                        });
+  return e.broadcastMap(
+      op.getType(), {op.getInput()},
+      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
 }
 
 FailureOr<Value> lower(wf::ConcatOp op, Builder &e) {
@@ -774,8 +772,7 @@ FailureOr<Value> lower(wf::CrossEntropyOp op, Builder &e) {
                       });
   Value ex = e.map(lt, {logits, mx}, {id2, row},
                    [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-                     return math::ExpOp::create(nb, l,
-                                                sub(nb, l, a[0], a[1]));
+                     return math::ExpOp::create(nb, l, sub(nb, l, a[0], a[1]));
                    });
   Value sum = e.reduce(ex, byClass, constant(b, loc, et, 0.0),
                        [](OpBuilder &nb, Location l, Value v, Value acc) {
@@ -783,16 +780,16 @@ FailureOr<Value> lower(wf::CrossEntropyOp op, Builder &e) {
                        });
   auto rowType = RankedTensorType::get({n}, et);
   // loss[i] = log(sum[i]) + max[i] - logits[i, label[i]]
-  Value loss = e.map(
-      rowType, {sum, mx, op.getLabels()}, {id1, id1, id1},
-      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-        Value i = linalg::IndexOp::create(nb, l, 0);
-        Value c = clampedIndex(nb, l, a[2], classes);
-        Value picked =
-            tensor::ExtractOp::create(nb, l, logits, ValueRange{i, c});
-        Value lse = add(nb, l, math::LogOp::create(nb, l, a[0]), a[1]);
-        return sub(nb, l, lse, picked);
-      });
+  Value loss =
+      e.map(rowType, {sum, mx, op.getLabels()}, {id1, id1, id1},
+            [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+              Value i = linalg::IndexOp::create(nb, l, 0);
+              Value c = clampedIndex(nb, l, a[2], classes);
+              Value picked =
+                  tensor::ExtractOp::create(nb, l, logits, ValueRange{i, c});
+              Value lse = add(nb, l, math::LogOp::create(nb, l, a[0]), a[1]);
+              return sub(nb, l, lse, picked);
+            });
   llvm::SmallBitVector all(1);
   all.set(0);
   Value total = e.reduce(loss, all, constant(b, loc, et, 0.0),
@@ -815,8 +812,9 @@ FailureOr<Value> lower(wf::ScaledDotProductAttentionOp op, Builder &e) {
   auto scoresType = RankedTensorType::get(scoresShape, et);
   Value scores = e.contract(op.getQuery(), op.getKey(), scoresType,
                             /*lhsT=*/false, /*rhsT=*/true);
-  double scale = op.getScale() ? op.getScale()->convertToDouble()
-                               : 1.0 / std::sqrt(double(qt.getDimSize(rank - 1)));
+  double scale = op.getScale()
+                     ? op.getScale()->convertToDouble()
+                     : 1.0 / std::sqrt(double(qt.getDimSize(rank - 1)));
   bool causal = op.getIsCausal();
   SmallVector<Value> ins = {scores};
   SmallVector<AffineMap> maps = {e.identity(rank)};
@@ -835,10 +833,10 @@ FailureOr<Value> lower(wf::ScaledDotProductAttentionOp op, Builder &e) {
           return v;
         Value s = linalg::IndexOp::create(nb, l, rank - 2);
         Value t = linalg::IndexOp::create(nb, l, rank - 1);
-        Value future = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ugt,
-                                             t, s);
-        return Value(arith::SelectOp::create(nb, l, future,
-                                             lowest(nb, l, et), v));
+        Value future =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ugt, t, s);
+        return Value(
+            arith::SelectOp::create(nb, l, future, lowest(nb, l, et), v));
       });
   Value probs = e.softmax(masked, rank - 1);
   return e.contract(probs, op.getValue(), op.getType(), false, false);
@@ -848,8 +846,7 @@ FailureOr<Value> lower(wf::ScaledDotProductAttentionOp op, Builder &e) {
 // Patterns and pass
 //===----------------------------------------------------------------------===//
 
-template <typename OpTy>
-struct LowerOp : OpRewritePattern<OpTy> {
+template <typename OpTy> struct LowerOp : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -880,21 +877,21 @@ struct ConvertWeftToLinalgPass
 } // namespace
 
 void ::weft::populateWeftToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<
-      LowerOp<wf::ConstantOp>, LowerOp<wf::CastOp>, LowerOp<wf::NegOp>,
-      LowerOp<wf::AbsOp>, LowerOp<wf::ExpOp>, LowerOp<wf::LogOp>,
-      LowerOp<wf::SqrtOp>, LowerOp<wf::RsqrtOp>, LowerOp<wf::TanhOp>,
-      LowerOp<wf::SigmoidOp>, LowerOp<wf::ReluOp>, LowerOp<wf::SiluOp>,
-      LowerOp<wf::GeluOp>, LowerOp<wf::AddOp>, LowerOp<wf::SubOp>,
-      LowerOp<wf::MulOp>, LowerOp<wf::DivOp>, LowerOp<wf::MaxOp>,
-      LowerOp<wf::MinOp>, LowerOp<wf::PowOp>, LowerOp<wf::MatmulOp>,
-      LowerOp<wf::BatchMatmulOp>, LowerOp<wf::Conv2DOp>,
-      LowerOp<wf::MaxPool2DOp>, LowerOp<wf::AvgPool2DOp>,
-      LowerOp<wf::ReduceSumOp>, LowerOp<wf::ReduceMeanOp>,
-      LowerOp<wf::ReduceMaxOp>, LowerOp<wf::SoftmaxOp>,
-      LowerOp<wf::LayerNormOp>, LowerOp<wf::RMSNormOp>,
-      LowerOp<wf::EmbeddingOp>, LowerOp<wf::TransposeOp>,
-      LowerOp<wf::ReshapeOp>, LowerOp<wf::BroadcastToOp>,
-      LowerOp<wf::ConcatOp>, LowerOp<wf::SliceOp>, LowerOp<wf::CrossEntropyOp>,
-      LowerOp<wf::ScaledDotProductAttentionOp>>(patterns.getContext());
+  patterns.add<LowerOp<wf::ConstantOp>, LowerOp<wf::CastOp>, LowerOp<wf::NegOp>,
+               LowerOp<wf::AbsOp>, LowerOp<wf::ExpOp>, LowerOp<wf::LogOp>,
+               LowerOp<wf::SqrtOp>, LowerOp<wf::RsqrtOp>, LowerOp<wf::TanhOp>,
+               LowerOp<wf::SigmoidOp>, LowerOp<wf::ReluOp>, LowerOp<wf::SiluOp>,
+               LowerOp<wf::GeluOp>, LowerOp<wf::AddOp>, LowerOp<wf::SubOp>,
+               LowerOp<wf::MulOp>, LowerOp<wf::DivOp>, LowerOp<wf::MaxOp>,
+               LowerOp<wf::MinOp>, LowerOp<wf::PowOp>, LowerOp<wf::MatmulOp>,
+               LowerOp<wf::BatchMatmulOp>, LowerOp<wf::Conv2DOp>,
+               LowerOp<wf::MaxPool2DOp>, LowerOp<wf::AvgPool2DOp>,
+               LowerOp<wf::ReduceSumOp>, LowerOp<wf::ReduceMeanOp>,
+               LowerOp<wf::ReduceMaxOp>, LowerOp<wf::SoftmaxOp>,
+               LowerOp<wf::LayerNormOp>, LowerOp<wf::RMSNormOp>,
+               LowerOp<wf::EmbeddingOp>, LowerOp<wf::TransposeOp>,
+               LowerOp<wf::ReshapeOp>, LowerOp<wf::BroadcastToOp>,
+               LowerOp<wf::ConcatOp>, LowerOp<wf::SliceOp>,
+               LowerOp<wf::CrossEntropyOp>,
+               LowerOp<wf::ScaledDotProductAttentionOp>>(patterns.getContext());
 }

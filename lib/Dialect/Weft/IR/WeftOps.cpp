@@ -128,23 +128,24 @@ static LogicalResult inferBroadcast(std::optional<Location> loc,
   return success();
 }
 
-#define WEFT_BINARY_INFER(OP)                                                  \
+/// Defines OP::inferReturnTypes as "operands are ranked tensors, then
+/// HELPER(loc, op name, adaptor, results)" for ops sharing one shape rule.
+#define WEFT_INFER_WITH(OP, HELPER)                                            \
   LogicalResult OP::inferReturnTypes(                                          \
       MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
       SmallVectorImpl<Type> &results) {                                        \
     if (failed(checkTensorOperands(loc, getOperationName(),                    \
                                    adaptor.getOperands())))                    \
       return failure();                                                        \
-    return inferBroadcast(loc, getOperationName(), adaptor, results);          \
+    return HELPER(loc, getOperationName(), adaptor, results);                  \
   }
-WEFT_BINARY_INFER(AddOp)
-WEFT_BINARY_INFER(SubOp)
-WEFT_BINARY_INFER(MulOp)
-WEFT_BINARY_INFER(DivOp)
-WEFT_BINARY_INFER(MaxOp)
-WEFT_BINARY_INFER(MinOp)
-WEFT_BINARY_INFER(PowOp)
-#undef WEFT_BINARY_INFER
+WEFT_INFER_WITH(AddOp, inferBroadcast)
+WEFT_INFER_WITH(SubOp, inferBroadcast)
+WEFT_INFER_WITH(MulOp, inferBroadcast)
+WEFT_INFER_WITH(DivOp, inferBroadcast)
+WEFT_INFER_WITH(MaxOp, inferBroadcast)
+WEFT_INFER_WITH(MinOp, inferBroadcast)
+WEFT_INFER_WITH(PowOp, inferBroadcast)
 
 //===----------------------------------------------------------------------===//
 // Matmul
@@ -333,25 +334,8 @@ static LogicalResult inferPool(std::optional<Location> loc, StringRef name,
   return success();
 }
 
-LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &results) {
-  if (failed(
-          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
-    return failure();
-  return inferPool(loc, getOperationName(), adaptor, results);
-}
-
-LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &results) {
-  if (failed(
-          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
-    return failure();
-  return inferPool(loc, getOperationName(), adaptor, results);
-}
+WEFT_INFER_WITH(MaxPool2DOp, inferPool)
+WEFT_INFER_WITH(AvgPool2DOp, inferPool)
 
 //===----------------------------------------------------------------------===//
 // Reductions
@@ -386,19 +370,9 @@ static LogicalResult inferReduce(std::optional<Location> loc, StringRef name,
   return success();
 }
 
-#define WEFT_REDUCE_INFER(OP)                                                  \
-  LogicalResult OP::inferReturnTypes(                                          \
-      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
-      SmallVectorImpl<Type> &results) {                                        \
-    if (failed(checkTensorOperands(loc, getOperationName(),                    \
-                                   adaptor.getOperands())))                    \
-      return failure();                                                        \
-    return inferReduce(loc, getOperationName(), adaptor, results);             \
-  }
-WEFT_REDUCE_INFER(ReduceSumOp)
-WEFT_REDUCE_INFER(ReduceMeanOp)
-WEFT_REDUCE_INFER(ReduceMaxOp)
-#undef WEFT_REDUCE_INFER
+WEFT_INFER_WITH(ReduceSumOp, inferReduce)
+WEFT_INFER_WITH(ReduceMeanOp, inferReduce)
+WEFT_INFER_WITH(ReduceMaxOp, inferReduce)
 
 //===----------------------------------------------------------------------===//
 // Normalizations

@@ -24,7 +24,14 @@ inline constexpr uint32_t kVersion = 1;
 
 enum class SectionKind : uint32_t { Meta = 1, CpuKernels = 2 };
 
-enum class DType : uint32_t { F32 = 0, F16 = 1, BF16 = 2, I8 = 3, I32 = 4, I64 = 5 };
+enum class DType : uint32_t {
+  F32 = 0,
+  F16 = 1,
+  BF16 = 2,
+  I8 = 3,
+  I32 = 4,
+  I64 = 5
+};
 inline constexpr uint32_t kNumDTypes = 6;
 
 inline size_t dtypeSize(DType t) {
