@@ -10,7 +10,7 @@ cmake --build "$build" --target weft-doc
 echo "[weft test] runtime builds on its own, with no LLVM/MLIR in sight"
 rt="$build/runtime-standalone"
 cmake -S "$root/runtime" -B "$rt" -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
-  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache > /dev/null
+  > /dev/null
 cmake --build "$rt" --target weft_runtime weft-run
 if grep -E "llvm-22|libMLIR|libLLVM|include/mlir" "$rt/compile_commands.json" "$rt/build.ninja"; then
   echo "[weft test] FAIL: the standalone runtime build mentions LLVM/MLIR" >&2
