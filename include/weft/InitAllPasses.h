@@ -4,6 +4,7 @@
 
 #include "mlir/InitAllPasses.h"
 #include "weft/Conversion/Passes.h"
+#include "weft/Dialect/Weft/Transforms/Passes.h"
 
 namespace weft {
 
@@ -12,6 +13,7 @@ namespace weft {
 inline void registerAllPasses() {
   mlir::registerAllPasses();
   registerWeftConversionPasses();
+  registerWeftTransformsPasses();
 }
 
 } // namespace weft

@@ -568,7 +568,10 @@ auto ::weft::compileForCPU(ModuleOp module, const CPUCompileOptions &opts,
                            llvm::raw_ostream &emit)
     -> FailureOr<CompiledArtifact> {
   MLIRContext *ctx = module.getContext();
-  if (failed(runPipeline(module, "canonicalize,cse")))
+  // With GEMM library calls, attention is worth splitting into matmuls.
+  if (failed(runPipeline(module, opts.useBlas
+                                     ? "weft-decompose-attention,canonicalize,cse"
+                                     : "canonicalize,cse")))
     return failure();
   if (opts.stop == Stage::Weft) {
     module.print(emit);

@@ -165,15 +165,16 @@ def test_cross_entropy(rng):
                  np.mean(lse - z[np.arange(6), labels]))
 
 
+@pytest.mark.parametrize("use_blas", [True, False])
 @pytest.mark.parametrize("causal,masked", [(False, False), (True, False),
-                                           (False, True)])
-def test_attention(rng, causal, masked):
+                                           (False, True), (True, True)])
+def test_attention(rng, causal, masked, use_blas):
     q, k, v = r(rng, 2, 3, 5, 4), r(rng, 2, 3, 7, 4), r(rng, 2, 3, 7, 6)
     if causal:
         k, v = k[:, :, :5], v[:, :, :5]
     mask = r(rng, 5, k.shape[2]) if masked else None
     got = run(lambda a, b, c: F.scaled_dot_product_attention(
-        a, b, c, mask=mask, is_causal=causal), q, k, v)
+        a, b, c, mask=mask, is_causal=causal), q, k, v, use_blas=use_blas)
     s = d(q) @ d(k).transpose(0, 1, 3, 2) / 2.0
     if masked:
         s = s + mask
