@@ -260,6 +260,14 @@ LogicalResult ProgramFormer::formEntry(func::FuncOp func,
                        "weftc: only weft ops are supported in an entry "
                        "function, got '")
              << op.getName() << "'";
+    // A reshape of a row-major tensor is the same bytes: alias the buffer
+    // instead of copying. (Kernels never write their inputs, so sharing is
+    // safe; liveness follows the buffer through both names.)
+    if (auto reshape = dyn_cast<wd::ReshapeOp>(op);
+        reshape && !isConstant(reshape.getInput())) {
+      buffers[reshape.getResult()] = bufferFor(program, reshape.getInput());
+      continue;
+    }
     if (tryLibraryCall(&op, program))
       continue;
     if (failed(addKernel({&op}, program)))

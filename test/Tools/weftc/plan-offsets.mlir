@@ -45,3 +45,17 @@ func.func @main(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> tensor<4x4xf32> {
   %s = weft.softmax %m axis = 1 : tensor<4x4xf32>
   return %s : tensor<4x4xf32>
 }
+
+// -----
+
+// A reshape is a view: no kernel, and the output is the relu's own buffer.
+// CHECK-LABEL: plan.program @main
+// CHECK:         plan.buffer @b0 {{.*}} {weft.input = "arg0"}
+// CHECK-NEXT:    plan.buffer @b1 arena = @arena offset = {{[0-9]+}} size = 128 live = [0, 0] {weft.output = "out0"}
+// CHECK-NEXT:    plan.launch "k0" stream = @compute ins(@b0, @b1) outs()
+// CHECK-NOT:     plan.launch
+func.func @main(%x: tensor<4x8xf32>) -> tensor<32xf32> {
+  %r = weft.relu %x : tensor<4x8xf32>
+  %y = weft.reshape %r : tensor<4x8xf32> -> tensor<32xf32>
+  return %y : tensor<32xf32>
+}
