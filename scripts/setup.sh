@@ -21,9 +21,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 py="${PYTHON:-python3}"
-if ! "$py" -c "import numpy, pytest, pybind11; assert tuple(map(int, pybind11.__version__.split('.')[:2])) >= (2, 12)" 2>/dev/null; then
-  echo "[weft setup] installing Python packages (numpy, pytest, pybind11>=2.12)"
-  "$py" -m pip install -q numpy pytest "pybind11>=2.12"
+if ! "$py" -c "import numpy, pytest, pybind11, scikit_build_core; assert tuple(map(int, pybind11.__version__.split('.')[:2])) >= (2, 12)" 2>/dev/null; then
+  echo "[weft setup] installing Python packages (numpy, pytest, pybind11>=2.12, scikit-build-core)"
+  "$py" -m pip install -q numpy pytest "pybind11>=2.12" "scikit-build-core>=0.10"
 fi
 
 echo "[weft setup] configuring in $build"
@@ -36,7 +36,17 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 echo "[weft setup] building ($(nproc) jobs)"
 cmake --build "$build" -- -j"$(nproc)"
-echo "[weft setup] installing the Python package (pip install ./python)"
-"$py" -m pip install -q --disable-pip-version-check --root-user-action=ignore \
-  "$root/python"
+# The Python package: reinstalled only when a source it is built from changed.
+stamp="$build/python-installed.stamp"
+sources_hash=$(cd "$root" && find python include lib runtime cmake CMakeLists.txt \
+  -type f \( -name '*.py' -o -name '*.cpp' -o -name '*.h' -o -name '*.td' \
+  -o -name '*.txt' -o -name '*.toml' -o -name '*.cmake' \) -not -path '*/tests/*' \
+  -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$sources_hash" ] || \
+   ! (cd "$build" && "$py" -c "import weft._weft") 2>/dev/null; then
+  echo "[weft setup] installing the Python package (pip install ./python)"
+  "$py" -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+    --no-build-isolation "$root/python"
+  echo "$sources_hash" > "$stamp"
+fi
 echo "[weft setup] done: tools in $build/bin, 'import weft' ready"
