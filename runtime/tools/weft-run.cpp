@@ -173,7 +173,44 @@ int main(int argc, char **argv) {
     tr << "], \"displayTimeUnit\": \"ms\"}\n";
   }
 
-  if (!outDir.empty()) {
+  if (outDir.empty()) {
+    // No files asked for: show each output briefly.
+    for (size_t i = 0; i < info.outputs.size(); ++i) {
+      const TensorInfo &t = info.outputs[i];
+      std::printf("output %s : %s", t.name.c_str(), t.typeString().c_str());
+      size_t n = t.bytes() / format::dtypeSize(t.dtype);
+      auto at = [&](size_t j) -> double {
+        const char *p = static_cast<const char *>(exe->output(i));
+        switch (t.dtype) {
+        case format::DType::F32:
+          return reinterpret_cast<const float *>(p)[j];
+        case format::DType::I8:
+          return reinterpret_cast<const int8_t *>(p)[j];
+        case format::DType::I32:
+          return reinterpret_cast<const int32_t *>(p)[j];
+        case format::DType::I64:
+          return double(reinterpret_cast<const int64_t *>(p)[j]);
+        default:
+          return 0.0; // f16/bf16: use --output-dir
+        }
+      };
+      bool printable =
+          t.dtype != format::DType::F16 && t.dtype != format::DType::BF16;
+      if (printable && n > 0) {
+        double lo = at(0), hi = at(0), sum = 0;
+        for (size_t j = 0; j < n; ++j) {
+          lo = std::min(lo, at(j));
+          hi = std::max(hi, at(j));
+          sum += at(j);
+        }
+        std::printf("  min %g  max %g  mean %g  first [", lo, hi, sum / n);
+        for (size_t j = 0; j < std::min<size_t>(n, 4); ++j)
+          std::printf(j ? ", %g" : "%g", at(j));
+        std::printf(n > 4 ? ", ...]" : "]");
+      }
+      std::printf("\n");
+    }
+  } else {
     mkdir(outDir.c_str(), 0755);
     for (size_t i = 0; i < info.outputs.size(); ++i) {
       const TensorInfo &t = info.outputs[i];
