@@ -71,7 +71,9 @@ FailureOr<format::DType> dtypeOf(Type t) {
   return failure();
 }
 
-int64_t byteSize(RankedTensorType t) {
+/// Bytes a buffer of this type needs (at least 1, so every buffer has an
+/// address of its own).
+int64_t byteSize(ShapedType t) {
   return std::max<int64_t>(1, t.getNumElements() *
                                   ((t.getElementTypeBitWidth() + 7) / 8));
 }
@@ -415,8 +417,7 @@ hoistAllocations(ModuleOp kernels,
       BlockArgument arg = fn.getBody().front().addArgument(t, a.getLoc());
       a.getResult().replaceAllUsesWith(arg);
       a.erase();
-      sizes.push_back(std::max<int64_t>(
-          1, t.getNumElements() * ((t.getElementTypeBitWidth() + 7) / 8)));
+      sizes.push_back(byteSize(t));
     }
     // Copies (e.g. into a padded buffer) become linalg.copy, i.e. generated
     // loops: a memref.copy of a strided view would call an MLIR runtime
@@ -577,9 +578,9 @@ auto ::weft::compileForCPU(ModuleOp module, const CPUCompileOptions &opts,
     -> FailureOr<CompiledArtifact> {
   MLIRContext *ctx = module.getContext();
   // With GEMM library calls, attention is worth splitting into matmuls.
-  if (failed(runPipeline(module, opts.useBlas
-                                     ? "weft-decompose-attention,canonicalize,cse"
-                                     : "canonicalize,cse")))
+  if (failed(runPipeline(
+          module, opts.useBlas ? "weft-decompose-attention,canonicalize,cse"
+                               : "canonicalize,cse")))
     return failure();
   if (opts.stop == Stage::Weft) {
     module.print(emit);

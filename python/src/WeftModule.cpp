@@ -326,22 +326,13 @@ py::object compile(Graph &g, const std::string &stage, bool useBlas) {
 // init_runtime
 //===----------------------------------------------------------------------===//
 
+/// numpy's name for an artifact dtype (indexed by the DType code).
 const char *numpyName(::weft::format::DType t) {
-  switch (t) {
-  case ::weft::format::DType::F32:
-    return "float32";
-  case ::weft::format::DType::F16:
-    return "float16";
-  case ::weft::format::DType::BF16:
-    return "bfloat16";
-  case ::weft::format::DType::I8:
-    return "int8";
-  case ::weft::format::DType::I32:
-    return "int32";
-  case ::weft::format::DType::I64:
-    return "int64";
-  }
-  return "?";
+  static const char *names[] = {"float32", "float16", "bfloat16",
+                                "int8",    "int32",   "int64"};
+  return static_cast<uint32_t>(t) < ::weft::format::kNumDTypes
+             ? names[static_cast<uint32_t>(t)]
+             : "?";
 }
 
 class PyExecutable {

@@ -55,17 +55,6 @@ def gelu(x):
     return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
 
 
-def layer_norm(x, g, b, eps=1e-5):
-    m = x.mean(-1, keepdims=True)
-    v = ((x - m) ** 2).mean(-1, keepdims=True)
-    return (x - m) / np.sqrt(v + eps) * g + b
-
-
-def softmax(x, axis=-1):
-    e = np.exp(x - x.max(axis, keepdims=True))
-    return e / e.sum(axis, keepdims=True)
-
-
 def linear_weights(rng, fan_in, fan_out):
     bound = 1.0 / math.sqrt(fan_in)
     return (rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32),

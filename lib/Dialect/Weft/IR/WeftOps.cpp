@@ -373,6 +373,7 @@ static LogicalResult inferReduce(std::optional<Location> loc, StringRef name,
 WEFT_INFER_WITH(ReduceSumOp, inferReduce)
 WEFT_INFER_WITH(ReduceMeanOp, inferReduce)
 WEFT_INFER_WITH(ReduceMaxOp, inferReduce)
+#undef WEFT_INFER_WITH
 
 //===----------------------------------------------------------------------===//
 // Normalizations
