@@ -4,16 +4,22 @@
 
 #include "mlir/InitAllPasses.h"
 #include "weft/Conversion/Passes.h"
+#include "weft/Dialect/Plan/Transforms/Passes.h"
 #include "weft/Dialect/Weft/Transforms/Passes.h"
+#include "weft/Pipelines/Pipelines.h"
+#include "weft/Target/CPU/Passes.h"
 
 namespace weft {
 
-/// Registers the upstream passes weft pipelines use (and, as they land, our
-/// own pass libraries) with the global pass registry.
+/// Registers the upstream passes weft pipelines use, our own passes and
+/// the named pipelines with the global pass registry.
 inline void registerAllPasses() {
   mlir::registerAllPasses();
   registerWeftConversionPasses();
   registerWeftTransformsPasses();
+  registerPlanTransformsPasses();
+  registerWeftCPUPasses();
+  registerPipelines();
 }
 
 } // namespace weft

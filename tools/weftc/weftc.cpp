@@ -9,11 +9,12 @@
 //===----------------------------------------------------------------------===//
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/ToolUtilities.h"
-#include "weft/Compiler/CPUCompiler.h"
 #include "weft/InitAllDialects.h"
 #include "weft/InitAllPasses.h"
+#include "weft/Pipelines/Compile.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -23,6 +24,7 @@
 
 using namespace mlir;
 namespace cl = llvm::cl;
+namespace format = ::weft::format;
 
 static cl::OptionCategory weftcCat("weftc options");
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
@@ -38,8 +40,10 @@ static cl::opt<std::string>
 static cl::opt<::weft::Stage> emitStage(
     "emit", cl::desc("Print a stage instead of writing an artifact"),
     cl::values(clEnumValN(::weft::Stage::Weft, "weft", "canonical weft IR"),
+               clEnumValN(::weft::Stage::Groups, "groups",
+                          "entries cut into kernel groups"),
                clEnumValN(::weft::Stage::Linalg, "linalg",
-                          "kernels lowered to linalg on tensors"),
+                          "outlined kernels lowered to linalg on tensors"),
                clEnumValN(::weft::Stage::Plan, "plan",
                           "the static plan (plan dialect)"),
                clEnumValN(::weft::Stage::LLVM, "llvm",
@@ -47,17 +51,20 @@ static cl::opt<::weft::Stage> emitStage(
     cl::init(::weft::Stage::Artifact), cl::cat(weftcCat));
 static cl::opt<std::string>
     reportFile("report",
-               cl::desc("Write a JSON report (commands, arena size vs. its "
+               cl::desc("Write a JSON report (commands, arena sizes vs. their "
                         "lower bound) to this file ('-' = stdout)"),
                cl::value_desc("file"), cl::init(""), cl::cat(weftcCat));
 static cl::opt<bool> noBlas("no-blas",
                             cl::desc("Generate GEMM kernels instead of "
                                      "calling the runtime's BLAS"),
                             cl::init(false), cl::cat(weftcCat));
-static cl::opt<std::string> cpu("cpu",
-                                cl::desc("LLVM CPU for kernels (default: "
-                                         "the host)"),
-                                cl::init("native"), cl::cat(weftcCat));
+static cl::opt<std::string>
+    cpu("cpu",
+        cl::desc("CPU the kernels are built for: native (default), a "
+                 "portable level (x86-64, x86-64-v2, x86-64-v3, x86-64-v4) "
+                 "or an LLVM CPU name; the runtime refuses a CPU that lacks "
+                 "the features it implies"),
+        cl::init("native"), cl::cat(weftcCat));
 static cl::opt<bool> quiet("q", cl::desc("No progress messages"),
                            cl::init(false), cl::cat(weftcCat));
 static cl::opt<bool> splitInput(
@@ -66,51 +73,107 @@ static cl::opt<bool> splitInput(
              "output is concatenated, no artifact is written)"),
     cl::init(false), cl::cat(weftcCat));
 
-static llvm::json::Value report(const ::weft::CompiledArtifact &a) {
-  llvm::json::Array entries;
-  for (const ::weft::EntryProgram &e : a.entries) {
-    llvm::json::Array commands;
-    for (const ::weft::Command &c : e.commands)
-      commands.push_back(llvm::json::Object{
-          {"kind",
-           c.kind == ::weft::format::CommandKind::Sgemm ? "sgemm" : "launch"},
-          {"what", c.label},
-          {"buffers", llvm::json::Array(c.args)}});
-    auto io = [](const std::vector<::weft::TensorDesc> &ts) {
-      llvm::json::Array out;
-      for (const ::weft::TensorDesc &t : ts)
-        out.push_back(
-            llvm::json::Object{{"name", t.name},
-                               {"dtype", ::weft::format::dtypeName(t.dtype)},
-                               {"shape", llvm::json::Array(t.shape)}});
-      return out;
-    };
-    entries.push_back(
-        llvm::json::Object{{"name", e.name},
-                           {"inputs", io(e.inputs)},
-                           {"outputs", io(e.outputs)},
-                           {"arena_bytes", e.arenaSize},
-                           {"arena_lower_bound_bytes", e.lowerBound},
-                           {"placement", e.planStrategy},
-                           {"buffers", int64_t(e.buffers.size())},
-                           {"commands", std::move(commands)}});
+static const char *commandKind(format::CommandKind k) {
+  switch (k) {
+  case format::CommandKind::Launch:
+    return "launch";
+  case format::CommandKind::Gemm:
+    return "gemm";
+  case format::CommandKind::Copy:
+    return "copy";
+  case format::CommandKind::Collective:
+    return "collective";
+  case format::CommandKind::Send:
+    return "send";
+  case format::CommandKind::Recv:
+    return "recv";
+  case format::CommandKind::EventRecord:
+    return "event_record";
+  case format::CommandKind::EventWait:
+    return "event_wait";
   }
+  return "?";
+}
+
+static llvm::json::Value report(const format::ArtifactDesc &a) {
+  auto io = [](const std::vector<format::TensorDesc> &ts) {
+    llvm::json::Array out;
+    for (const format::TensorDesc &t : ts)
+      out.push_back(llvm::json::Object{{"name", t.name},
+                                       {"dtype", format::dtypeName(t.dtype)},
+                                       {"shape", llvm::json::Array(t.shape)}});
+    return out;
+  };
+  llvm::json::Array entries;
+  for (const format::EntryDesc &e : a.entries) {
+    llvm::json::Array programs;
+    for (const format::ProgramDesc &p : e.programs) {
+      llvm::json::Array commands, arenas;
+      for (const format::CommandDesc &c : p.commands) {
+        llvm::json::Array buffers;
+        for (uint32_t b : c.ins)
+          buffers.push_back(b);
+        for (uint32_t b : c.outs)
+          buffers.push_back(b);
+        commands.push_back(llvm::json::Object{{"kind", commandKind(c.kind)},
+                                              {"what", c.label},
+                                              {"stream", c.stream},
+                                              {"buffers", std::move(buffers)}});
+      }
+      int64_t bytes = 0;
+      for (const format::ArenaDesc &ar : p.arenas) {
+        arenas.push_back(llvm::json::Object{
+            {"bytes", int64_t(ar.size)},
+            {"persistent", (ar.flags & format::kPersistent) != 0}});
+        if (!(ar.flags & format::kPersistent))
+          bytes += ar.size;
+      }
+      programs.push_back(
+          llvm::json::Object{{"device", p.device},
+                             {"arenas", std::move(arenas)},
+                             {"arena_bytes", bytes},
+                             {"arena_lower_bound_bytes", int64_t(p.lowerBound)},
+                             {"buffers", int64_t(p.buffers.size())},
+                             {"streams", int64_t(p.streams.size())},
+                             {"commands", std::move(commands)}});
+    }
+    entries.push_back(llvm::json::Object{{"name", e.name},
+                                         {"inputs", io(e.inputs)},
+                                         {"outputs", io(e.outputs)},
+                                         {"programs", std::move(programs)}});
+  }
+  llvm::json::Array features;
+  for (const std::string &f : a.targets.front().features)
+    features.push_back(f);
+  uint64_t weightBytes = a.weightBytes.size();
   return llvm::json::Object{{"target", "cpu"},
-                            {"kernels", int64_t(a.kernelSymbols.size())},
+                            {"cpu", a.targets.front().arch},
+                            {"cpu_features", std::move(features)},
+                            {"kernels", int64_t(a.kernels.size())},
+                            {"weights", int64_t(a.weights.size())},
+                            {"weight_bytes", int64_t(weightBytes)},
                             {"entries", std::move(entries)}};
+}
+
+static int fail(const std::string &msg) {
+  llvm::errs() << "weftc: error: " << msg << "\n";
+  return 1;
 }
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   ::weft::registerAllPasses();
-  cl::HideUnrelatedOptions(weftcCat);
+  // MLIR's pass-manager, context and printing options work through weftc
+  // (--mlir-print-ir-after-all, --mlir-pass-statistics,
+  // --mlir-pass-pipeline-crash-reproducer=FILE, ...).
+  registerPassManagerCLOptions();
+  registerMLIRContextCLOptions();
+  registerAsmPrinterCLOptions();
   cl::ParseCommandLineOptions(argc, argv,
                               "weftc: weft IR -> static plan + kernels\n");
-  if (target != "cpu") {
-    llvm::errs() << "weftc: error: --target=" << target
-                 << " is not supported yet (supported: cpu)\n";
-    return 1;
-  }
+  if (target != "cpu")
+    return fail("--target=" + target +
+                " is not supported yet (supported: cpu)");
   if (outputFile.empty())
     outputFile = emitStage == ::weft::Stage::Artifact ? "a.weft" : "-";
 
@@ -121,23 +184,22 @@ int main(int argc, char **argv) {
 
   std::string err;
   auto input = openInputFile(inputFile, &err);
-  if (!input) {
-    llvm::errs() << "weftc: error: " << err << "\n";
-    return 1;
-  }
+  if (!input)
+    return fail(err);
   auto output = openOutputFile(outputFile, &err);
-  if (!output) {
-    llvm::errs() << "weftc: error: " << err << "\n";
-    return 1;
-  }
+  if (!output)
+    return fail(err);
 
-  ::weft::CPUCompileOptions options;
+  ::weft::CompileOptions options;
   options.useBlas = !noBlas;
   options.cpu = cpu;
   options.stop = emitStage;
   options.progress = quiet ? nullptr : &llvm::errs();
+  options.configure = [](PassManager &pm) {
+    return applyPassManagerCLOptions(pm);
+  };
 
-  ::weft::CompiledArtifact artifact;
+  ::weft::CompiledModule compiled;
   auto compileChunk = [&](std::unique_ptr<llvm::MemoryBuffer> chunk,
                           llvm::raw_ostream &os) -> LogicalResult {
     llvm::SourceMgr sourceMgr;
@@ -146,11 +208,11 @@ int main(int argc, char **argv) {
     OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &ctx);
     if (!module)
       return failure();
-    FailureOr<::weft::CompiledArtifact> result =
-        ::weft::compileForCPU(*module, options, os);
+    FailureOr<::weft::CompiledModule> result =
+        ::weft::compileModule(*module, options, os);
     if (failed(result))
       return failure();
-    artifact = std::move(*result);
+    compiled = std::move(*result);
     return success();
   };
   if (splitInput) {
@@ -164,18 +226,22 @@ int main(int argc, char **argv) {
   }
   if (failed(compileChunk(std::move(input), output->os())))
     return 1;
-  if (emitStage == ::weft::Stage::Artifact) {
-    std::vector<char> bytes = ::weft::serialize(artifact);
-    output->os().write(bytes.data(), bytes.size());
-  }
+  if (emitStage == ::weft::Stage::Artifact)
+    output->os().write(compiled.bytes.data(), compiled.bytes.size());
+  output->os().flush();
+  if (output->os().has_error())
+    return fail("cannot write '" + outputFile +
+                "': " + output->os().error().message());
   output->keep();
-  if (!reportFile.empty()) {
+  if (!reportFile.empty() && emitStage == ::weft::Stage::Artifact) {
     auto rep = openOutputFile(reportFile, &err);
-    if (!rep) {
-      llvm::errs() << "weftc: error: " << err << "\n";
-      return 1;
-    }
-    rep->os() << llvm::formatv("{0:2}", report(artifact)) << "\n";
+    if (!rep)
+      return fail(err);
+    rep->os() << llvm::formatv("{0:2}", report(compiled.artifact)) << "\n";
+    rep->os().flush();
+    if (rep->os().has_error())
+      return fail("cannot write '" + reportFile +
+                  "': " + rep->os().error().message());
     rep->keep();
   }
   return 0;

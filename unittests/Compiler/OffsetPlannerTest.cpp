@@ -1,5 +1,5 @@
 //===- OffsetPlannerTest.cpp - properties of the offset planner -----------===//
-#include "weft/Compiler/OffsetPlanner.h"
+#include "weft/Analysis/OffsetPlanner.h"
 
 #include <gtest/gtest.h>
 

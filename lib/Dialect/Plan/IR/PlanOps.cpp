@@ -1,17 +1,22 @@
 //===- PlanOps.cpp - plan verifiers ---------------------------------------===//
 //
 // The program verifier is the proof obligation of a plan: memory is in
-// bounds and never shared by two live buffers, commands touch only live
-// buffers on declared streams, events are recorded before they are waited
-// on, and collectives are issued in their global order.
+// bounds and never shared by two buffers in use at once (ordered by
+// happens-before across streams), commands touch only live buffers on
+// declared streams, events are recorded before they are waited on,
+// collectives are issued in their global order, and the program's inputs,
+// outputs and state are well named and sized.
 //
 //===----------------------------------------------------------------------===//
 #include "weft/Dialect/Plan/IR/PlanOps.h"
+#include "weft/Dialect/Plan/IR/HappensBefore.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::plan;
@@ -44,6 +49,71 @@ static void printSymbolList(OpAsmPrinter &printer, Operation *,
 #define GET_OP_CLASSES
 #include "weft/Dialect/Plan/IR/PlanOps.cpp.inc"
 
+#include "weft/Dialect/Plan/IR/PlanOpInterfaces.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// PlanCommand: streams and buffer uses
+//===----------------------------------------------------------------------===//
+
+static SmallVector<FlatSymbolRefAttr> symbolsOf(ArrayAttr list) {
+  SmallVector<FlatSymbolRefAttr> out;
+  for (Attribute a : list)
+    if (auto s = dyn_cast<FlatSymbolRefAttr>(a))
+      out.push_back(s);
+  return out;
+}
+
+#define WEFT_PLAN_INS_OUTS(Op)                                                 \
+  SmallVector<FlatSymbolRefAttr> Op::getReadBuffers() {                        \
+    return symbolsOf(getIns());                                                \
+  }                                                                            \
+  SmallVector<FlatSymbolRefAttr> Op::getWrittenBuffers() {                     \
+    return symbolsOf(getOuts());                                               \
+  }
+WEFT_PLAN_INS_OUTS(LaunchOp)
+WEFT_PLAN_INS_OUTS(GemmOp)
+WEFT_PLAN_INS_OUTS(CollectiveOp)
+#undef WEFT_PLAN_INS_OUTS
+
+SmallVector<FlatSymbolRefAttr> CopyOp::getReadBuffers() {
+  return {getSourceAttr()};
+}
+SmallVector<FlatSymbolRefAttr> CopyOp::getWrittenBuffers() {
+  return {getTargetAttr()};
+}
+SmallVector<FlatSymbolRefAttr> EventRecordOp::getReadBuffers() { return {}; }
+SmallVector<FlatSymbolRefAttr> EventRecordOp::getWrittenBuffers() {
+  return {};
+}
+SmallVector<FlatSymbolRefAttr> EventWaitOp::getReadBuffers() { return {}; }
+SmallVector<FlatSymbolRefAttr> EventWaitOp::getWrittenBuffers() { return {}; }
+
+//===----------------------------------------------------------------------===//
+// Sizes
+//===----------------------------------------------------------------------===//
+
+/// Bytes of `count` elements of `type`, or nullopt on overflow.
+static std::optional<int64_t> bytesOf(Type type, int64_t count) {
+  if (!type.isIntOrFloat() || count < 0)
+    return std::nullopt;
+  int64_t width = (type.getIntOrFloatBitWidth() + 7) / 8;
+  return llvm::checkedMul(count, width);
+}
+
+/// Bytes of a statically shaped tensor, or nullopt on overflow.
+static std::optional<int64_t> bytesOf(RankedTensorType type) {
+  if (!type.hasStaticShape())
+    return std::nullopt;
+  int64_t count = 1;
+  for (int64_t d : type.getShape()) {
+    std::optional<int64_t> next = llvm::checkedMul(count, d);
+    if (!next)
+      return std::nullopt;
+    count = *next;
+  }
+  return bytesOf(type.getElementType(), count);
+}
+
 //===----------------------------------------------------------------------===//
 // Declarations
 //===----------------------------------------------------------------------===//
@@ -67,7 +137,76 @@ LogicalResult BufferOp::verify() {
       return emitOpError("live range must be [first, last] with 0 <= first "
                          "<= last");
   }
+  if (auto init = getInit()) {
+    auto type = dyn_cast<RankedTensorType>(init->getType());
+    std::optional<int64_t> bytes = type ? bytesOf(type) : std::nullopt;
+    if (!bytes || std::max<int64_t>(*bytes, 1) != getSize())
+      return emitOpError("init of type ")
+             << init->getType() << " does not fill its " << getSize()
+             << " bytes";
+  }
   return success();
+}
+
+LogicalResult LaunchOp::verify() {
+  if (getExtent() < 1)
+    return emitOpError("extent must be positive, got ") << getExtent();
+  return success();
+}
+
+/// The accumulator a GEMM of these operands must use.
+static Type expectedAccumulator(Type operand) {
+  MLIRContext *ctx = operand.getContext();
+  if (operand.isF32() || operand.isF16() || operand.isBF16())
+    return Float32Type::get(ctx);
+  if (operand.isInteger(8) || operand.isInteger(32))
+    return IntegerType::get(ctx, 32);
+  if (operand.isInteger(64))
+    return IntegerType::get(ctx, 64);
+  return nullptr;
+}
+
+LogicalResult GemmOp::verify() {
+  Type a = getAType(), b = getBType();
+  if (a != b)
+    return emitOpError("operands must have one element type, got ")
+           << a << " and " << b;
+  Type acc = expectedAccumulator(a);
+  if (!acc)
+    return emitOpError("unsupported operand type ") << a;
+  if (getAccType() != acc)
+    return emitOpError("accumulates ")
+           << a << " in " << getAccType() << "; it must accumulate in "
+           << acc;
+  if (!expectedAccumulator(getCType()))
+    return emitOpError("unsupported result type ") << getCType();
+  if (getM() < 0 || getN() < 0 || getK() < 0)
+    return emitOpError("m, n, k must be non-negative, got ")
+           << getM() << ", " << getN() << ", " << getK();
+  if (getBatch() < 1)
+    return emitOpError("batch must be positive, got ") << getBatch();
+  for (std::optional<int64_t> stride : {getStrideA(), getStrideB(), getStrideC()})
+    if (stride && *stride < 0)
+      return emitOpError("strides must be non-negative, got ") << *stride;
+  size_t wantIns = getEpilogue() == Epilogue::none ? 2 : 3;
+  if (getIns().size() != wantIns || getOuts().size() != 1)
+    return emitOpError("takes ")
+           << wantIns << " inputs and 1 output, got " << getIns().size()
+           << " and " << getOuts().size();
+  return success();
+}
+
+/// Bytes a GEMM touches of one operand: (batch - 1) * stride + rows * cols
+/// elements, or nullopt on overflow.
+static std::optional<int64_t> gemmExtent(Type type, int64_t batch,
+                                         int64_t stride, int64_t rows,
+                                         int64_t cols) {
+  std::optional<int64_t> matrix = llvm::checkedMul(rows, cols);
+  std::optional<int64_t> skip = llvm::checkedMul(batch - 1, stride);
+  if (!matrix || !skip)
+    return std::nullopt;
+  std::optional<int64_t> count = llvm::checkedAdd(*matrix, *skip);
+  return count ? bytesOf(type, *count) : std::nullopt;
 }
 
 LogicalResult CollectiveOp::verify() {
@@ -78,6 +217,21 @@ LogicalResult CollectiveOp::verify() {
                            : "only send/recv take a peer");
   if (getOrder() < 0)
     return emitOpError("order must be non-negative, got ") << getOrder();
+  if (p2p && getGroup())
+    return emitOpError("send/recv name a peer, not a group");
+  if (!p2p) {
+    if (!getGroup() || getGroup()->empty())
+      return emitOpError("needs a group of devices");
+    llvm::SmallDenseSet<int64_t> seen;
+    for (int64_t d : *getGroup())
+      if (d < 0 || !seen.insert(d).second)
+        return emitOpError("group must list distinct non-negative devices");
+  }
+  bool reducing = getKind() == CollectiveKind::all_reduce ||
+                  getKind() == CollectiveKind::reduce_scatter;
+  if (reducing != getReduce().has_value())
+    return emitOpError(reducing ? "all_reduce/reduce_scatter need a reduction"
+                                : "only all_reduce/reduce_scatter reduce");
   return success();
 }
 
@@ -103,12 +257,27 @@ LogicalResult EventWaitOp::canonicalize(EventWaitOp op,
 SmallVector<Operation *> ProgramOp::getCommands() {
   SmallVector<Operation *> commands;
   for (Operation &op : getBody().front())
-    if (op.hasTrait<PlanCommand>())
+    if (isa<PlanCommand>(op))
       commands.push_back(&op);
   return commands;
 }
 
 namespace {
+
+/// Why `name` cannot name a file `weft-run` writes, or "" when it can.
+StringRef unsafeNameReason(StringRef name) {
+  if (name.empty())
+    return "is empty";
+  if (name.size() > 255)
+    return "is longer than 255 bytes";
+  if (name.front() == '.')
+    return "starts with '.'";
+  for (char c : name)
+    if (c == '/' || c == '\\' || c == '\0' || static_cast<unsigned char>(c) < 32)
+      return "contains '/', '\\' or a control character";
+  return "";
+}
+
 /// Checks one program; every check reports on the op at fault.
 class ProgramVerifier {
 public:
@@ -117,12 +286,12 @@ public:
   LogicalResult run() {
     commands = program.getCommands();
     collectDeclarations();
-    if (failed(verifyBuffers()) || failed(verifyOverlaps()))
+    if (failed(verifyBuffers()) || failed(verifyTensors()))
       return failure();
     for (auto [step, op] : llvm::enumerate(commands))
       if (failed(verifyCommand(op, step)))
         return failure();
-    return success();
+    return verifyOverlaps();
   }
 
 private:
@@ -135,16 +304,18 @@ private:
   }
 
   void collectDeclarations() {
-    for (Operation &op : program.getBody().front())
+    for (Operation &op : program.getBody().front()) {
       if (auto buffer = dyn_cast<BufferOp>(op))
         buffers.push_back(buffer);
+    }
   }
 
-  /// First and last live step of a buffer.
-  std::pair<int64_t, int64_t> liveRange(BufferOp buffer) {
+  /// First and last live step of a buffer; nullopt when it is live for the
+  /// whole program and beyond (no `live` range).
+  std::optional<std::pair<int64_t, int64_t>> liveRange(BufferOp buffer) {
     if (auto live = buffer.getLive())
-      return {(*live)[0], (*live)[1]};
-    return {0, std::max<int64_t>(commands.size(), 1) - 1};
+      return std::make_pair((*live)[0], (*live)[1]);
+    return std::nullopt;
   }
 
   LogicalResult verifyBuffers() {
@@ -158,10 +329,12 @@ private:
         return buffer.emitOpError("offset ")
                << buffer.getOffset() << " is not aligned to "
                << arena.getAlignment() << " bytes";
-      if (buffer.getOffset() + buffer.getSize() > arena.getSize())
+      std::optional<int64_t> end =
+          llvm::checkedAdd(buffer.getOffset(), buffer.getSize());
+      if (!end || *end > arena.getSize())
         return buffer.emitOpError("bytes [")
                << buffer.getOffset() << ", "
-               << buffer.getOffset() + buffer.getSize()
+               << (end ? std::to_string(*end) : std::string("overflow"))
                << ") lie outside arena @" << arena.getSymName() << " of size "
                << arena.getSize();
       if (auto live = buffer.getLive();
@@ -169,37 +342,58 @@ private:
         return buffer.emitOpError("live range ends at step ")
                << (*live)[1] << " but the program has " << commands.size()
                << " commands";
+      if (buffer.getInit() && !arena.getPersistent())
+        return buffer.emitOpError("has init data but arena @")
+               << arena.getSymName() << " is not persistent";
+      if (arena.getPersistent() && buffer.getLive())
+        return buffer.emitOpError("lives in persistent arena @")
+               << arena.getSymName() << " and cannot have a live range";
     }
     return success();
   }
 
-  LogicalResult verifyOverlaps() {
-    // Sort by (arena, offset) so only neighbours in offset order need a look
-    // at one another's live ranges.
-    SmallVector<BufferOp> sorted(buffers);
-    llvm::stable_sort(sorted, [](BufferOp a, BufferOp b) {
-      if (a.getArena() != b.getArena())
-        return a.getArena() < b.getArena();
-      return a.getOffset() < b.getOffset();
-    });
-    for (size_t i = 0; i < sorted.size(); ++i) {
-      BufferOp a = sorted[i];
-      auto [aFirst, aLast] = liveRange(a);
-      for (size_t j = i + 1; j < sorted.size(); ++j) {
-        BufferOp b = sorted[j];
-        if (b.getArena() != a.getArena() ||
-            b.getOffset() >= a.getOffset() + a.getSize())
-          break;
-        auto [bFirst, bLast] = liveRange(b);
-        if (std::max(aFirst, bFirst) > std::min(aLast, bLast))
-          continue;
-        return b.emitOpError("overlaps buffer @")
-               << a.getSymName() << " in arena @" << a.getArena() << " (bytes ["
-               << b.getOffset() << ", " << b.getOffset() + b.getSize()
-               << ") vs [" << a.getOffset() << ", "
-               << a.getOffset() + a.getSize()
-               << ")) while both are live at step " << std::max(aFirst, bFirst);
-      }
+  LogicalResult verifyTensors() {
+    llvm::StringMap<Operation *> names;
+    for (Operation &op : program.getBody().front()) {
+      StringRef name;
+      FlatSymbolRefAttr ref;
+      Type type;
+      if (auto in = dyn_cast<InputOp>(op))
+        name = in.getName(), ref = in.getBufferAttr(), type = in.getType();
+      else if (auto out = dyn_cast<OutputOp>(op))
+        name = out.getName(), ref = out.getBufferAttr(), type = out.getType();
+      else if (auto st = dyn_cast<StateOp>(op))
+        name = st.getName(), ref = st.getBufferAttr(), type = st.getType();
+      else
+        continue;
+      if (StringRef why = unsafeNameReason(name); !why.empty())
+        return op.emitOpError("name '") << name << "' " << why
+                                        << "; names must be safe as file names";
+      auto [it, inserted] = names.try_emplace(name, &op);
+      if (!inserted)
+        return op.emitOpError("name '")
+               << name << "' is already used by a " << it->second->getName()
+               << "; input, output and state names must be unique";
+      auto buffer = lookup<BufferOp>(ref);
+      if (!buffer)
+        return op.emitOpError("buffer ")
+               << ref << " is not a plan.buffer of program @"
+               << program.getSymName();
+      std::optional<int64_t> bytes = bytesOf(cast<RankedTensorType>(type));
+      if (!bytes || std::max<int64_t>(*bytes, 1) != buffer.getSize())
+        return op.emitOpError("type ")
+               << type << " does not match the " << buffer.getSize()
+               << " bytes of buffer @" << buffer.getSymName();
+      auto arena = lookup<ArenaOp>(buffer.getArenaAttr());
+      if (isa<StateOp>(op) != arena.getPersistent())
+        return op.emitOpError(isa<StateOp>(op)
+                                  ? "state must live in a persistent arena"
+                                  : "inputs and outputs cannot live in a "
+                                    "persistent arena");
+      if (!isa<StateOp>(op) && buffer.getLive())
+        return op.emitOpError("buffer @")
+               << buffer.getSymName()
+               << " of an input or output must not have a live range";
     }
     return success();
   }
@@ -218,20 +412,13 @@ private:
       return op->emitOpError("operand ")
              << ref << " is not a plan.buffer of program @"
              << program.getSymName();
-    auto [first, last] = liveRange(buffer);
-    if (step < first || step > last)
+    if (auto range = liveRange(buffer);
+        range && (step < range->first || step > range->second))
       return op->emitOpError("uses @")
              << buffer.getSymName() << " at step " << step
-             << ", outside its live range [" << first << ", " << last << "]";
-    return success();
-  }
-
-  LogicalResult verifyBufferLists(Operation *op, ArrayAttr ins, ArrayAttr outs,
-                                  int64_t step) {
-    for (ArrayAttr list : {ins, outs})
-      for (Attribute ref : list)
-        if (failed(verifyBufferUse(op, ref, step)))
-          return failure();
+             << ", outside its live range [" << range->first << ", "
+             << range->second << "]";
+    uses[buffer.getSymNameAttr()].push_back(step);
     return success();
   }
 
@@ -243,55 +430,121 @@ private:
     return success();
   }
 
+  LogicalResult verifyGemm(GemmOp gemm) {
+    auto bufferSize = [&](Attribute ref) {
+      return lookup<BufferOp>(ref).getSize();
+    };
+    int64_t m = gemm.getM(), n = gemm.getN(), k = gemm.getK(),
+            batch = gemm.getBatch();
+    auto [aRows, aCols] = gemm.getTransA() ? std::pair(k, m) : std::pair(m, k);
+    auto [bRows, bCols] = gemm.getTransB() ? std::pair(n, k) : std::pair(k, n);
+    struct Operand {
+      const char *name;
+      Attribute ref;
+      Type type;
+      int64_t stride, rows, cols;
+    } operands[] = {
+        {"A", gemm.getIns()[0], gemm.getAType(), gemm.getStrideAOrDefault(),
+         aRows, aCols},
+        {"B", gemm.getIns()[1], gemm.getBType(), gemm.getStrideBOrDefault(),
+         bRows, bCols},
+        {"C", gemm.getOuts()[0], gemm.getCType(), gemm.getStrideCOrDefault(),
+         m, n}};
+    for (const Operand &o : operands) {
+      std::optional<int64_t> need =
+          gemmExtent(o.type, batch, o.stride, o.rows, o.cols);
+      if (!need || *need > bufferSize(o.ref))
+        return gemm.emitOpError("operand ")
+               << o.name << " needs "
+               << (need ? std::to_string(*need) : std::string("too many"))
+               << " bytes but buffer " << o.ref << " has "
+               << bufferSize(o.ref);
+    }
+    return success();
+  }
+
   LogicalResult verifyCommand(Operation *op, int64_t step) {
-    if (auto launch = dyn_cast<LaunchOp>(op))
-      return failure(failed(verifyStream(op, launch.getStreamAttr())) ||
-                     failed(verifyBufferLists(op, launch.getIns(),
-                                              launch.getOuts(), step)));
-    if (auto call = dyn_cast<LibraryCallOp>(op))
-      return failure(
-          failed(verifyStream(op, call.getStreamAttr())) ||
-          failed(verifyBufferLists(op, call.getIns(), call.getOuts(), step)));
-    if (auto coll = dyn_cast<CollectiveOp>(op)) {
-      if (failed(verifyStream(op, coll.getStreamAttr())) ||
-          failed(verifyBufferLists(op, coll.getIns(), coll.getOuts(), step)))
+    auto command = cast<PlanCommand>(op);
+    FlatSymbolRefAttr stream = command.getStreamAttr();
+    if (failed(verifyStream(op, stream)))
+      return failure();
+    for (FlatSymbolRefAttr ref : llvm::concat<FlatSymbolRefAttr>(
+             command.getReadBuffers(), command.getWrittenBuffers()))
+      if (failed(verifyBufferUse(op, ref, step)))
         return failure();
+    if (auto gemm = dyn_cast<GemmOp>(op); gemm && failed(verifyGemm(gemm)))
+      return failure();
+    if (auto coll = dyn_cast<CollectiveOp>(op)) {
       if (lastOrder && coll.getOrder() <= *lastOrder)
         return op->emitOpError("order ")
                << coll.getOrder() << " does not follow the previous "
                << "collective's order " << *lastOrder
                << "; collectives must be issued in increasing global order";
       lastOrder = coll.getOrder();
-      return success();
     }
     if (auto copy = dyn_cast<CopyOp>(op)) {
-      if (failed(verifyStream(op, copy.getStreamAttr())) ||
-          failed(verifyBufferUse(op, copy.getSourceAttr(), step)) ||
-          failed(verifyBufferUse(op, copy.getTargetAttr(), step)))
-        return failure();
       auto src = lookup<BufferOp>(copy.getSourceAttr());
       auto dst = lookup<BufferOp>(copy.getTargetAttr());
       if (src.getSize() != dst.getSize())
         return op->emitOpError("copies ")
                << src.getSize() << " bytes into a buffer of " << dst.getSize()
                << " bytes";
-      return success();
     }
     if (auto record = dyn_cast<EventRecordOp>(op)) {
-      if (failed(verifyStream(op, record.getStreamAttr())) ||
-          failed(verifyEvent(op, record.getEventAttr())))
+      if (failed(verifyEvent(op, record.getEventAttr())))
         return failure();
       recorded.insert(record.getEventAttr().getAttr());
-      return success();
     }
     if (auto wait = dyn_cast<EventWaitOp>(op)) {
-      if (failed(verifyStream(op, wait.getStreamAttr())) ||
-          failed(verifyEvent(op, wait.getEventAttr())))
+      if (failed(verifyEvent(op, wait.getEventAttr())))
         return failure();
       if (!recorded.contains(wait.getEventAttr().getAttr()))
         return op->emitOpError("waits on event ")
                << wait.getEventAttr() << " that no earlier command records";
-      return success();
+    }
+    StringAttr recordedEvent, waitedEvent;
+    if (auto record = dyn_cast<EventRecordOp>(op))
+      recordedEvent = record.getEventAttr().getAttr();
+    if (auto wait = dyn_cast<EventWaitOp>(op))
+      waitedEvent = wait.getEventAttr().getAttr();
+    order.add(stream.getAttr(), recordedEvent, waitedEvent);
+    return success();
+  }
+
+  LogicalResult verifyOverlaps() {
+    // Sort by (arena, offset) so only neighbours in offset order need a look
+    // at one another's uses.
+    SmallVector<BufferOp> sorted(buffers);
+    llvm::stable_sort(sorted, [](BufferOp a, BufferOp b) {
+      if (a.getArena() != b.getArena())
+        return a.getArena() < b.getArena();
+      return a.getOffset() < b.getOffset();
+    });
+    for (size_t i = 0; i < sorted.size(); ++i) {
+      BufferOp a = sorted[i];
+      for (size_t j = i + 1; j < sorted.size(); ++j) {
+        BufferOp b = sorted[j];
+        if (b.getArena() != a.getArena() ||
+            b.getOffset() >= a.getOffset() + a.getSize())
+          break;
+        // Buffers without a live range are in use throughout (and before
+        // and after) the program: they can share bytes with nothing.
+        bool ordered = a.getLive() && b.getLive();
+        if (ordered) {
+          SmallVector<unsigned> ua = uses.lookup(a.getSymNameAttr());
+          SmallVector<unsigned> ub = uses.lookup(b.getSymNameAttr());
+          ordered = order.allBefore(ua, ub) || order.allBefore(ub, ua);
+        }
+        if (ordered)
+          continue;
+        return b.emitOpError("overlaps buffer @")
+               << a.getSymName() << " in arena @" << a.getArena() << " (bytes ["
+               << b.getOffset() << ", " << b.getOffset() + b.getSize()
+               << ") vs [" << a.getOffset() << ", "
+               << a.getOffset() + a.getSize()
+               << ")) while both may be in use: no order between their uses "
+                  "on the program's streams";
+      }
     }
     return success();
   }
@@ -299,8 +552,10 @@ private:
   ProgramOp program;
   SmallVector<Operation *> commands;
   SmallVector<BufferOp> buffers;
+  llvm::DenseMap<StringAttr, SmallVector<unsigned>> uses;
   llvm::DenseSet<StringAttr> recorded;
   std::optional<int64_t> lastOrder;
+  HappensBefore order;
 };
 } // namespace
 

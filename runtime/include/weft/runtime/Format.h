@@ -1,7 +1,10 @@
-//===- Format.h - the weft artifact format ----------------------*- C++ -*-===//
+//===- Format.h - the weft artifact format (version 2) ----------*- C++ -*-===//
 //
-// Shared by the compiler (writer) and the runtime (reader); plain C++17 with
-// no dependency. docs/ArtifactFormat.md describes the layout in prose.
+// The one definition of the artifact's contents and byte layout, shared by
+// the compiler (which fills an ArtifactDesc from the final plan IR and calls
+// encodeArtifact) and the runtime (decodeArtifact, then validation). Plain
+// C++17 with no dependency. docs/ArtifactFormat.md describes the layout in
+// prose.
 //
 // File = Header, SectionEntry[numSections], section bytes. Every section
 // carries an FNV-1a 64 checksum; the header carries one over the section
@@ -15,14 +18,19 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace weft::format {
 
 inline constexpr char kMagic[8] = {'W', 'E', 'F', 'T', 'A', 'R', 'T', '\0'};
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = 2;
 
-enum class SectionKind : uint32_t { Meta = 1, CpuKernels = 2 };
+enum class SectionKind : uint32_t { Meta = 1, CpuKernels = 2, Weights = 3 };
+
+//===----------------------------------------------------------------------===//
+// Element types: the one dtype table (compiler, runtime, .npy I/O, Python).
+//===----------------------------------------------------------------------===//
 
 enum class DType : uint32_t {
   F32 = 0,
@@ -34,33 +42,244 @@ enum class DType : uint32_t {
 };
 inline constexpr uint32_t kNumDTypes = 6;
 
+struct DTypeInfo {
+  DType dtype;
+  const char *name;      ///< short name: "f32" (also MLIR's spelling)
+  const char *numpyName; ///< numpy / Python name: "float32"
+  const char *npyDescr;  ///< .npy header descr: "<f4" (bf16: ml_dtypes)
+  uint32_t bytes;
+  bool isFloat;
+};
+
+inline constexpr DTypeInfo kDTypes[kNumDTypes] = {
+    {DType::F32, "f32", "float32", "<f4", 4, true},
+    {DType::F16, "f16", "float16", "<f2", 2, true},
+    {DType::BF16, "bf16", "bfloat16", "<V2", 2, true},
+    {DType::I8, "i8", "int8", "|i1", 1, false},
+    {DType::I32, "i32", "int32", "<i4", 4, false},
+    {DType::I64, "i64", "int64", "<i8", 8, false},
+};
+
+inline bool isValidDType(uint32_t code) { return code < kNumDTypes; }
+inline const DTypeInfo &dtypeInfo(DType t) {
+  return kDTypes[static_cast<uint32_t>(t) < kNumDTypes
+                     ? static_cast<uint32_t>(t)
+                     : 0];
+}
 inline size_t dtypeSize(DType t) {
-  switch (t) {
-  case DType::F32:
-  case DType::I32:
-    return 4;
-  case DType::F16:
-  case DType::BF16:
-    return 2;
-  case DType::I8:
-    return 1;
-  case DType::I64:
-    return 8;
-  }
-  return 0;
+  return isValidDType(static_cast<uint32_t>(t)) ? dtypeInfo(t).bytes : 0;
 }
-
 inline const char *dtypeName(DType t) {
-  static const char *names[] = {"f32", "f16", "bf16", "i8", "i32", "i64"};
-  return static_cast<uint32_t>(t) < kNumDTypes ? names[static_cast<uint32_t>(t)]
-                                               : "?";
+  return isValidDType(static_cast<uint32_t>(t)) ? dtypeInfo(t).name : "?";
+}
+/// Looks a dtype up by its short or numpy name; null if unknown.
+inline const DTypeInfo *dtypeByName(std::string_view name) {
+  for (const DTypeInfo &d : kDTypes)
+    if (name == d.name || name == d.numpyName)
+      return &d;
+  return nullptr;
 }
 
-/// What a plan command does. Launch runs generated kernel `kernel` with the
-/// buffer arguments in order; Sgemm computes C = op(A) x op(B) on f32
-/// row-major buffers, `batch` times over consecutive matrices (params: M, N,
-/// K, transA, transB, batch; args: A, B, C).
-enum class CommandKind : uint32_t { Launch = 0, Sgemm = 1 };
+//===----------------------------------------------------------------------===//
+// Contents
+//===----------------------------------------------------------------------===//
+
+inline constexpr uint32_t kNone = 0xFFFFFFFFu; ///< "no index"
+
+enum class DeviceKind : uint32_t { Cpu = 0, Cuda = 1 };
+
+/// What the kernels of one device kind need from the machine. CPU: `arch`
+/// is the LLVM CPU name the kernels were built for ("x86-64-v3",
+/// "skylake-avx512", ...) and `features` the ISA extensions they may use
+/// ("avx2", "fma", "avx512f", ...); the loader refuses a CPU that lacks one.
+/// CUDA: `arch` is "sm_90" etc.
+struct TargetDesc {
+  DeviceKind kind = DeviceKind::Cpu;
+  std::string arch;
+  std::vector<std::string> features;
+};
+
+/// One device of the artifact; programs refer to it by index.
+struct DeviceDesc {
+  DeviceKind kind = DeviceKind::Cpu;
+  uint32_t target = 0; ///< index into ArtifactDesc::targets
+};
+
+/// A kernel argument: how many bytes of its buffer the kernel may touch
+/// and whether it reads and/or writes them. The loader checks every launch's
+/// buffers against these sizes.
+enum KernelAccess : uint32_t { kRead = 1, kWrite = 2 };
+struct KernelArgDesc {
+  uint64_t bytes = 0;
+  uint32_t access = kRead;
+};
+
+/// A generated kernel: entry point `void symbol(void **args)` in the kernel
+/// object of its device kind, called with one pointer per argument.
+struct KernelDesc {
+  std::string symbol;
+  DeviceKind kind = DeviceKind::Cpu;
+  std::vector<KernelArgDesc> args;
+};
+
+/// Bytes in the Weights section bound to buffers at load. When
+/// `splatBytes` is non-zero the stored bytes are one element of that size,
+/// repeated to fill every buffer bound to the weight.
+struct WeightDesc {
+  std::string name;
+  uint64_t offset = 0; ///< into the Weights section
+  uint64_t size = 0;   ///< stored bytes
+  uint32_t splatBytes = 0;
+};
+
+enum class ArenaKind : uint32_t { Device = 0, HostPinned = 1 };
+/// Arena flags. A persistent arena keeps its contents between runs
+/// (weights, parameters, optimizer state): it is filled once at load.
+enum ArenaFlags : uint32_t { kPersistent = 1 };
+
+struct ArenaDesc {
+  ArenaKind kind = ArenaKind::Device;
+  uint32_t flags = 0;
+  uint64_t size = 0;
+  uint64_t alignment = 64; ///< a power of two; every buffer offset obeys it
+};
+
+struct BufferDesc {
+  uint32_t arena = 0;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  uint32_t weight = kNone; ///< WeightDesc bound at load (persistent arenas)
+};
+
+enum class StreamKind : uint32_t { Compute = 0, Comm = 1, Copy = 2 };
+
+enum class CommandKind : uint32_t {
+  Launch = 0,      ///< generated kernel
+  Gemm = 1,        ///< typed GEMM library call
+  Copy = 2,        ///< ins[0] -> outs[0], same size (d2h / h2d / d2d)
+  Collective = 3,  ///< all_reduce, all_gather, ...
+  Send = 4,        ///< ins[0] to `peer`
+  Recv = 5,        ///< outs[0] from `peer`
+  EventRecord = 6, ///< record `event` on the command's stream
+  EventWait = 7,   ///< hold the stream until `event` is reached
+};
+
+enum class Epilogue : uint32_t { None = 0, Bias = 1, BiasRelu = 2, BiasGelu = 3 };
+
+/// C[b] = op(A[b]) x op(B[b]) (+ epilogue) for b < batch; row-major; ins =
+/// {A, B} (+ bias), outs = {C}. Strides are in elements between
+/// consecutive batch matrices (0 broadcasts one matrix over the batch).
+struct GemmDesc {
+  DType abType = DType::F32;   ///< A and B
+  DType cType = DType::F32;    ///< C
+  DType accumType = DType::F32; ///< f32 for f32/f16/bf16, i32 for i8
+  int64_t m = 0, n = 0, k = 0, batch = 1;
+  int64_t strideA = 0, strideB = 0, strideC = 0;
+  uint32_t transA = 0, transB = 0;
+  Epilogue epilogue = Epilogue::None;
+};
+
+enum class CollectiveKind : uint32_t {
+  AllReduce = 0,
+  AllGather = 1,
+  ReduceScatter = 2,
+  AllToAll = 3,
+  Broadcast = 4
+};
+enum class ReduceKind : uint32_t { Sum = 0, Max = 1, Min = 2, Prod = 3 };
+
+/// Collectives and point-to-point transfers. `order` is the global number:
+/// every rank issues its collectives in increasing order. `group` lists the
+/// devices taking part (indices into ArtifactDesc::devices), in rank order.
+struct CollectiveDesc {
+  CollectiveKind kind = CollectiveKind::AllReduce;
+  ReduceKind reduce = ReduceKind::Sum;
+  DType dtype = DType::F32;
+  uint64_t count = 0; ///< elements of this device's input
+  uint64_t order = 0;
+  std::vector<uint32_t> group;
+  uint32_t peer = kNone; ///< send / recv
+  uint32_t root = 0;     ///< broadcast: position in `group`
+};
+
+struct CommandDesc {
+  CommandKind kind = CommandKind::Launch;
+  uint32_t stream = 0;
+  std::string label; ///< what it computes ("weft.softmax"), for traces
+  std::vector<uint32_t> ins, outs; ///< buffers
+  uint32_t kernel = kNone;         ///< Launch
+  /// Launch: parallel extent (CPU: iterations of the outer parallel loop
+  /// handed to the thread pool, 1 = serial); CUDA: grid and block.
+  uint64_t extent = 1;
+  uint32_t grid[3] = {1, 1, 1}, block[3] = {1, 1, 1};
+  uint32_t sharedBytes = 0;
+  GemmDesc gemm;             ///< Gemm
+  CollectiveDesc collective; ///< Collective, Send, Recv
+  uint32_t event = kNone;    ///< EventRecord, EventWait
+};
+
+/// Everything one device does in one step of one entry.
+struct ProgramDesc {
+  uint32_t device = 0; ///< index into ArtifactDesc::devices
+  std::vector<ArenaDesc> arenas;
+  std::vector<BufferDesc> buffers;
+  std::vector<StreamKind> streams;
+  uint32_t numEvents = 0;
+  std::vector<CommandDesc> commands;
+  uint64_t lowerBound = 0; ///< informative: most bytes live at one point
+};
+
+/// Where (part of) an entry's input or output lives: a buffer of one of the
+/// entry's programs holding the slice [start, start + shape) of the global
+/// tensor (the whole tensor when unsharded; the same slice on several
+/// devices when replicated).
+struct PlacementDesc {
+  uint32_t program = 0; ///< index into EntryDesc::programs
+  uint32_t buffer = 0;
+  std::vector<int64_t> start, shape;
+};
+
+struct TensorDesc {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  std::vector<PlacementDesc> placements;
+};
+
+struct EntryDesc {
+  std::string name;
+  std::vector<ProgramDesc> programs;
+  std::vector<TensorDesc> inputs, outputs;
+  /// Named persistent tensors (parameters): buffers in persistent arenas,
+  /// bound once (from a weight, or by the user after load), kept between
+  /// runs.
+  std::vector<TensorDesc> state;
+};
+
+struct ArtifactDesc {
+  std::vector<TargetDesc> targets;
+  std::vector<DeviceDesc> devices;
+  std::vector<KernelDesc> kernels;
+  std::vector<WeightDesc> weights;
+  std::vector<EntryDesc> entries;
+  std::vector<char> cpuKernels;  ///< a native shared object
+  std::vector<char> weightBytes; ///< the Weights section
+};
+
+/// The whole file for `artifact`.
+std::vector<char> encodeArtifact(const ArtifactDesc &artifact);
+
+/// Parses `size` bytes: header, version, checksums and the structure of
+/// every section (never reads out of bounds, never allocates more than the
+/// bytes could describe). On failure returns false with a message in
+/// `error`. Semantic checks (indices, sizes, arenas) are the runtime's
+/// validation, done after decoding.
+bool decodeArtifact(const char *data, size_t size, ArtifactDesc &out,
+                    std::string &error);
+
+//===----------------------------------------------------------------------===//
+// Byte layout helpers
+//===----------------------------------------------------------------------===//
 
 #pragma pack(push, 1)
 struct Header {
@@ -88,61 +307,6 @@ inline uint64_t fnv1a(const void *data, size_t size) {
   }
   return h;
 }
-
-/// Appends little-endian fields (the writer side of the Meta section).
-class ByteWriter {
-public:
-  void u32(uint32_t v) { raw(&v, 4); }
-  void u64(uint64_t v) { raw(&v, 8); }
-  void i64(int64_t v) { raw(&v, 8); }
-  void str(const std::string &s) {
-    u32(static_cast<uint32_t>(s.size()));
-    raw(s.data(), s.size());
-  }
-  void raw(const void *p, size_t n) {
-    const auto *c = static_cast<const char *>(p);
-    bytes.insert(bytes.end(), c, c + n);
-  }
-  std::vector<char> bytes;
-};
-
-/// Reads fields with bounds checks; after any failure `ok()` is false and
-/// every later read returns zero.
-class ByteReader {
-public:
-  ByteReader(const char *data, size_t size) : data(data), size(size) {}
-  bool ok() const { return good; }
-  size_t remaining() const { return size - pos; }
-  uint32_t u32() { return read<uint32_t>(); }
-  uint64_t u64() { return read<uint64_t>(); }
-  int64_t i64() { return read<int64_t>(); }
-  std::string str(size_t maxLen = 1 << 20) {
-    uint32_t n = u32();
-    if (!good || n > maxLen || n > remaining()) {
-      good = false;
-      return {};
-    }
-    std::string s(data + pos, n);
-    pos += n;
-    return s;
-  }
-
-private:
-  template <typename T> T read() {
-    T v{};
-    if (!good || remaining() < sizeof(T)) {
-      good = false;
-      return v;
-    }
-    std::memcpy(&v, data + pos, sizeof(T));
-    pos += sizeof(T);
-    return v;
-  }
-  const char *data;
-  size_t size;
-  size_t pos = 0;
-  bool good = true;
-};
 
 } // namespace weft::format
 

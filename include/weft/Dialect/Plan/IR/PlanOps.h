@@ -14,11 +14,7 @@
 
 #include "weft/Dialect/Plan/IR/PlanEnums.h.inc"
 
-namespace mlir::plan {
-/// Trait of the ops that are steps of a plan.program.
-template <typename ConcreteType>
-class PlanCommand : public OpTrait::TraitBase<ConcreteType, PlanCommand> {};
-} // namespace mlir::plan
+#include "weft/Dialect/Plan/IR/PlanOpInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "weft/Dialect/Plan/IR/PlanOps.h.inc"

@@ -7,6 +7,7 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/SymbolInterfaces.td"
 
 class Weft_Op<string mnemonic, list<Trait> traits = []>
     : Op<Weft_Dialect, mnemonic, !listconcat(traits, [Pure])>;
@@ -498,6 +499,70 @@ def Weft_ScaledDotProductAttentionOp : Weft_Op<"scaled_dot_product_attention",
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` $mask^)? attr-dict `:` type($query) `,`
     type($key) `,` type($value) (`,` type($mask)^)? `->` type($result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel groups (the unit of code generation)
+//===----------------------------------------------------------------------===//
+
+def Weft_GroupOp : Op<Weft_Dialect, "group", [
+    SingleBlockImplicitTerminator<"YieldOp">, RecursiveMemoryEffects]> {
+  let summary = "The ops of one future kernel";
+  let description = [{
+    A region holding the ops that will become one kernel (as IREE's
+    `flow.dispatch.region`). It reads values defined above it and yields
+    only the values used after it; intermediates stay inside. Grouping
+    passes form groups by a policy (one op each, or fusion rules); outlining
+    turns each group into a kernel function.
+
+    ```mlir
+    %r = weft.group -> tensor<8xf32> {
+      %s = weft.add %a, %b : tensor<8xf32>, tensor<8xf32> -> tensor<8xf32>
+      %t = weft.relu %s : tensor<8xf32>
+      weft.yield %t : tensor<8xf32>
+    }
+    ```
+  }];
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "(`->` type($results)^)? $body attr-dict";
+  let hasVerifier = 1;
+}
+
+def Weft_YieldOp : Op<Weft_Dialect, "yield", [Pure, Terminator,
+    HasParent<"GroupOp">]> {
+  let summary = "The values a kernel group makes visible outside";
+  let description = [{
+    ```mlir
+    weft.yield %t : tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$values);
+  let builders = [OpBuilder<(ins), [{ /* nothing */ }]>];
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+}
+
+def Weft_DispatchOp : Op<Weft_Dialect, "dispatch", [
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Runs an outlined kernel";
+  let description = [{
+    Calls kernel `kernel` (a function of the `@weft_kernels` module, in
+    destination-passing style: one memref per input, then one per result)
+    on tensors, producing its results. `label` says what it computes, for
+    reports and traces.
+
+    ```mlir
+    %r = weft.dispatch @weft_kernels::@k0(%a, %b) label = "weft.add"
+        : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins SymbolRefAttr:$kernel, StrAttr:$label,
+                       Variadic<AnyRankedTensor>:$inputs);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    $kernel `(` $inputs `)` `label` `=` $label attr-dict `:`
+    functional-type($inputs, $results)
   }];
 }
 

@@ -2,6 +2,9 @@
 #ifndef WEFT_DIALECT_WEFT_TRANSFORMS_PASSES_H
 #define WEFT_DIALECT_WEFT_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/Pass.h"
 #include "weft/Dialect/Weft/IR/WeftDialect.h"
 

@@ -26,4 +26,72 @@ def DecomposeAttentionPass : Pass<"weft-decompose-attention"> {
   let dependentDialects = ["::mlir::weft::WeftDialect"];
 }
 
+def SelectLibraryCallsPass : Pass<"weft-select-library-calls", "::mlir::ModuleOp"> {
+  let summary = "Mark the GEMMs that a library (BLAS) runs faster";
+  let description = [{
+    Marks `weft.matmul` and `weft.batch_matmul` with
+    `weft.library_call = "gemm"` where a vendor GEMM is the faster path as
+    measured on the target (today: f32 operands on the CPU, where OpenBLAS is
+    hundreds of times faster than the generated loops). Marked ops stay out of
+    kernel groups and become `plan.gemm` commands; constant operands are fine
+    (they become weights). Other GEMMs are left to code generation.
+
+    ```mlir
+    %y = weft.matmul %x, %w : tensor<8x16xf32>, tensor<16x32xf32> -> tensor<8x32xf32>
+    // becomes
+    %y = weft.matmul %x, %w {weft.library_call = "gemm"} : ...
+    ```
+  }];
+}
+
+def FormGroupsPass : Pass<"weft-form-groups", "::mlir::ModuleOp"> {
+  let summary = "Cut entry functions into kernel groups";
+  let description = [{
+    Wraps the ops of every entry function (`weft.entry` or `@main`) into
+    `weft.group` regions, one group per future kernel. The policy is one op
+    per group (the fusion pass replaces the policy, not the machinery).
+    Left outside any group: constants (splat constants are cloned into the
+    groups that read them; other constants become weights), reshapes of
+    non-constant tensors (row-major reshapes alias their input's buffer),
+    and GEMMs marked as library calls.
+
+    ```mlir
+    %r = weft.relu %x : tensor<8xf32>
+    // becomes
+    %r = weft.group -> tensor<8xf32> {
+      %0 = weft.relu %x : tensor<8xf32>
+      weft.yield %0 : tensor<8xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::weft::WeftDialect"];
+}
+
+def OutlineKernelsPass : Pass<"weft-outline-kernels", "::mlir::ModuleOp"> {
+  let summary = "Turn kernel groups into kernel functions";
+  let description = [{
+    Moves each `weft.group` into a function of the nested module
+    `@weft_kernels`, in destination-passing style on memrefs: one argument
+    per value the group reads from outside, then one per value it yields
+    (only values used outside the group escape; intermediates stay inside).
+    The group is replaced by a `weft.dispatch` of that function.
+
+    ```mlir
+    %r = weft.group -> tensor<8xf32> { ... weft.yield %t : tensor<8xf32> }
+    // becomes
+    %r = weft.dispatch @weft_kernels::@k0(%a, %b) label = "weft.add"
+        : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+    module @weft_kernels {
+      func.func @k0(%a: memref<8xf32>, %b: memref<8xf32>, %r: memref<8xf32>) {
+        ...  // to_tensor, the group's ops, materialize_in_destination
+      }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::weft::WeftDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // WEFT_DIALECT_WEFT_TRANSFORMS_PASSES_TD

@@ -6,8 +6,8 @@
 // arena wins. Plain C++: no IR, unit-testable.
 //
 //===----------------------------------------------------------------------===//
-#ifndef WEFT_COMPILER_OFFSETPLANNER_H
-#define WEFT_COMPILER_OFFSETPLANNER_H
+#ifndef WEFT_ANALYSIS_OFFSETPLANNER_H
+#define WEFT_ANALYSIS_OFFSETPLANNER_H
 
 #include <cstdint>
 #include <string>
@@ -35,4 +35,4 @@ OffsetPlan planOffsets(const std::vector<BufferRequest> &requests,
 
 } // namespace weft
 
-#endif // WEFT_COMPILER_OFFSETPLANNER_H
+#endif // WEFT_ANALYSIS_OFFSETPLANNER_H

@@ -1,5 +1,5 @@
 //===- OffsetPlanner.cpp - static buffer placement ------------------------===//
-#include "weft/Compiler/OffsetPlanner.h"
+#include "weft/Analysis/OffsetPlanner.h"
 
 #include <algorithm>
 #include <functional>

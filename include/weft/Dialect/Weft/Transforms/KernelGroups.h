@@ -1,0 +1,45 @@
+//===- KernelGroups.h - forming and outlining kernel groups -----*- C++ -*-===//
+//
+// The machinery under every grouping policy: which functions are entries,
+// and how a set of ops becomes one `weft.group`.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WEFT_DIALECT_WEFT_TRANSFORMS_KERNELGROUPS_H
+#define WEFT_DIALECT_WEFT_TRANSFORMS_KERNELGROUPS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "weft/Dialect/Weft/IR/WeftOps.h"
+
+namespace weft {
+
+/// Name of the nested module holding outlined kernels.
+inline constexpr llvm::StringLiteral kKernelModuleName = "weft_kernels";
+/// On an outlined kernel: how many leading arguments are inputs (the rest
+/// are outputs, then scratch).
+inline constexpr llvm::StringLiteral kNumInputsAttr = "weft.num_inputs";
+/// Attribute marking a GEMM that runs as a library call.
+inline constexpr llvm::StringLiteral kLibraryCallAttr = "weft.library_call";
+
+/// Whether `fn` is an entry function: marked `weft.entry`, or a defined
+/// `@main`.
+bool isEntryFunction(mlir::func::FuncOp fn);
+
+/// The module's entry functions, in order.
+llvm::SmallVector<mlir::func::FuncOp> getEntryFunctions(mlir::ModuleOp module);
+
+/// Whether a constant is cheap enough to clone into every kernel that reads
+/// it (a splat: one value, generated as a fill).
+bool isClonableConstant(mlir::Operation *op);
+
+/// Wraps `ops` (in one block, in order, with no op outside the set between
+/// a member's operands and its uses inside the set) into a `weft.group`
+/// placed before the first of them. Results used outside the set are
+/// yielded; clonable constants the ops read are cloned into the region.
+mlir::weft::GroupOp formGroup(llvm::ArrayRef<mlir::Operation *> ops,
+                              mlir::RewriterBase &rewriter);
+
+} // namespace weft
+
+#endif // WEFT_DIALECT_WEFT_TRANSFORMS_KERNELGROUPS_H

@@ -1,0 +1,49 @@
+//===- Compile.h - weft IR to artifact bytes --------------------*- C++ -*-===//
+//
+// What weftc and the Python module call: create the backend (validating its
+// options first), run the named pipeline, print a stage or serialize.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WEFT_PIPELINES_COMPILE_H
+#define WEFT_PIPELINES_COMPILE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "weft/Pipelines/Pipelines.h"
+#include "weft/runtime/Format.h"
+
+#include <functional>
+#include <vector>
+
+namespace weft {
+
+struct CompileOptions {
+  /// f32 GEMMs call the runtime's BLAS; otherwise they are generated.
+  bool useBlas = true;
+  /// LLVM CPU for kernels: "native", "x86-64-v3", "skylake-avx512", ...
+  std::string cpu = "native";
+  /// Stop after this stage and print it to `emit`.
+  Stage stop = Stage::Artifact;
+  /// Progress messages ("[weftc] ...") go here when set.
+  llvm::raw_ostream *progress = nullptr;
+  /// Called on the pass manager before it runs (command-line options such
+  /// as --mlir-print-ir-after-all and crash reproducers).
+  std::function<mlir::LogicalResult(mlir::PassManager &)> configure;
+};
+
+/// A compiled module: what the artifact holds, and its bytes.
+struct CompiledModule {
+  format::ArtifactDesc artifact;
+  std::vector<char> bytes;
+};
+
+/// Compiles `module` (weft IR) in place. Returns the artifact, or failure
+/// after diagnostics on the module's context. With `stop` before Artifact,
+/// prints that stage to `emit` and returns an empty result.
+mlir::FailureOr<CompiledModule> compileModule(mlir::ModuleOp module,
+                                              const CompileOptions &options,
+                                              llvm::raw_ostream &emit);
+
+} // namespace weft
+
+#endif // WEFT_PIPELINES_COMPILE_H

@@ -1,0 +1,320 @@
+//===- BuildPlan.cpp - entry functions to plan.programs -------------------===//
+#include "weft/Dialect/Plan/IR/PlanOps.h"
+#include "weft/Dialect/Plan/Transforms/Passes.h"
+#include "weft/Dialect/Weft/IR/WeftOps.h"
+#include "weft/Dialect/Weft/Transforms/KernelGroups.h"
+#include "weft/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/CheckedArithmetic.h"
+
+namespace weft {
+#define GEN_PASS_DEF_BUILDPLANPASS
+#include "weft/Dialect/Plan/Transforms/Passes.h.inc"
+} // namespace weft
+
+using namespace mlir;
+using namespace mlir::plan;
+namespace wd = mlir::weft;
+
+namespace {
+
+constexpr int64_t kAlignment = 64;
+/// Larger tensors are certainly a mistake (and overflow-prone): 2^48 bytes.
+constexpr int64_t kMaxBufferBytes = int64_t(1) << 48;
+
+/// Name of an argument or result: its `weft.name` attribute, or a default.
+std::string ioName(DictionaryAttr attrs, StringRef fallback, unsigned i) {
+  if (attrs)
+    if (auto name = attrs.getAs<StringAttr>("weft.name"))
+      return name.str();
+  return (fallback + Twine(i)).str();
+}
+
+/// Builds one program from one entry function.
+class ProgramBuilder {
+public:
+  ProgramBuilder(func::FuncOp fn, ModuleOp kernels)
+      : fn(fn), kernels(kernels), b(fn.getContext()) {}
+
+  LogicalResult build(ModuleOp top);
+
+private:
+  /// A new buffer of `bytes` in `arena` (bump placement).
+  FailureOr<FlatSymbolRefAttr> newBuffer(Location loc, StringRef arena,
+                                         int64_t bytes, Attribute what,
+                                         ElementsAttr init = {});
+  FailureOr<FlatSymbolRefAttr> newBuffer(Location loc, StringRef arena,
+                                         Type tensor, ElementsAttr init = {});
+  FailureOr<FlatSymbolRefAttr> bufferOf(Value v);
+  LogicalResult addDispatch(wd::DispatchOp dispatch);
+  LogicalResult addGemm(Operation *op);
+  ArrayAttr refs(ArrayRef<FlatSymbolRefAttr> list) {
+    return b.getArrayAttr(SmallVector<Attribute>(list.begin(), list.end()));
+  }
+
+  func::FuncOp fn;
+  ModuleOp kernels;
+  OpBuilder b;
+  ProgramOp program;
+  FlatSymbolRefAttr compute;
+  llvm::StringMap<int64_t> arenaEnd;
+  DenseMap<Value, FlatSymbolRefAttr> buffers;
+  DenseMap<Attribute, FlatSymbolRefAttr> weights;
+  unsigned nextBuffer = 0;
+};
+
+FailureOr<FlatSymbolRefAttr>
+ProgramBuilder::newBuffer(Location loc, StringRef arena, int64_t bytes,
+                          Attribute what, ElementsAttr init) {
+  if (bytes > kMaxBufferBytes)
+    return emitError(loc, "plan-build: ")
+           << what << " needs " << bytes << " bytes, more than the "
+           << kMaxBufferBytes << " a buffer may have";
+  int64_t &end = arenaEnd[arena];
+  int64_t offset = end;
+  std::optional<int64_t> next =
+      llvm::checkedAdd(offset, (bytes + kAlignment - 1) / kAlignment *
+                                   kAlignment);
+  if (!next || *next > (int64_t(1) << 62))
+    return emitError(loc, "plan-build: the arena of @")
+           << fn.getSymName() << " overflows while placing " << what;
+  end = *next;
+  std::string name = "b" + std::to_string(nextBuffer++);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(&program.getBody().front());
+  BufferOp::create(b, loc, b.getStringAttr(name),
+                   FlatSymbolRefAttr::get(b.getContext(), arena),
+                   b.getI64IntegerAttr(offset), b.getI64IntegerAttr(bytes),
+                   DenseI64ArrayAttr(), init);
+  return FlatSymbolRefAttr::get(b.getContext(), name);
+}
+
+FailureOr<FlatSymbolRefAttr> ProgramBuilder::newBuffer(Location loc,
+                                                       StringRef arena,
+                                                       Type type,
+                                                       ElementsAttr init) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape() ||
+      !tensor.getElementType().isIntOrFloat())
+    return emitError(loc, "plan-build: cannot place a value of type ")
+           << type << " (statically shaped int/float tensors only)";
+  std::optional<int64_t> bytes =
+      (tensor.getElementTypeBitWidth() + 7) / 8;
+  for (int64_t d : tensor.getShape())
+    bytes = bytes ? llvm::checkedMul(*bytes, d) : std::nullopt;
+  if (!bytes)
+    return emitError(loc, "plan-build: ")
+           << type << " needs more bytes than fit in 64 bits";
+  return newBuffer(loc, arena, std::max<int64_t>(*bytes, 1),
+                   TypeAttr::get(type), init);
+}
+
+FailureOr<FlatSymbolRefAttr> ProgramBuilder::bufferOf(Value v) {
+  auto it = buffers.find(v);
+  if (it != buffers.end())
+    return it->second;
+  auto constant = v.getDefiningOp<wd::ConstantOp>();
+  if (!constant)
+    return emitError(v.getLoc(), "plan-build: value has no buffer (is the "
+                                 "entry grouped and outlined?)");
+  // Constants are weights: stored once, bound at load.
+  Attribute value = constant.getValue();
+  if (auto w = weights.find(value); w != weights.end())
+    return buffers[v] = w->second;
+  FailureOr<FlatSymbolRefAttr> buf = newBuffer(
+      constant.getLoc(), "weights", v.getType(), constant.getValue());
+  if (failed(buf))
+    return failure();
+  weights[value] = *buf;
+  return buffers[v] = *buf;
+}
+
+LogicalResult ProgramBuilder::addDispatch(wd::DispatchOp dispatch) {
+  auto kernel = dyn_cast_or_null<func::FuncOp>(
+      SymbolTable::lookupNearestSymbolFrom(dispatch, dispatch.getKernel()));
+  auto sizes = kernel ? kernel->getAttrOfType<DenseI64ArrayAttr>(
+                            ::weft::kArgBytesAttr)
+                      : DenseI64ArrayAttr();
+  size_t numIO = dispatch.getInputs().size() + dispatch.getNumResults();
+  if (!sizes || sizes.size() < static_cast<int64_t>(numIO))
+    return dispatch.emitOpError("plan-build: kernel ")
+           << dispatch.getKernel()
+           << " is not lowered to bufferized form with recorded argument "
+              "sizes (run the backend's kernel lowering first)";
+  SmallVector<FlatSymbolRefAttr> ins, outs;
+  for (Value v : dispatch.getInputs()) {
+    FailureOr<FlatSymbolRefAttr> buf = bufferOf(v);
+    if (failed(buf))
+      return failure();
+    ins.push_back(*buf);
+  }
+  for (Value r : dispatch.getResults()) {
+    FailureOr<FlatSymbolRefAttr> buf =
+        newBuffer(dispatch.getLoc(), "activations", r.getType());
+    if (failed(buf))
+      return failure();
+    buffers[r] = *buf;
+    outs.push_back(*buf);
+  }
+  for (int64_t bytes : sizes.asArrayRef().drop_front(numIO)) {
+    FailureOr<FlatSymbolRefAttr> buf =
+        newBuffer(dispatch.getLoc(), "activations", bytes,
+                  b.getStringAttr("scratch of " + dispatch.getLabel()));
+    if (failed(buf))
+      return failure();
+    outs.push_back(*buf);
+  }
+  auto launch = LaunchOp::create(
+      b, dispatch.getLoc(), dispatch.getKernel().getLeafReference(), compute,
+      refs(ins), refs(outs), b.getI64IntegerAttr(1));
+  launch->setAttr("weft.label", dispatch.getLabelAttr());
+  return success();
+}
+
+LogicalResult ProgramBuilder::addGemm(Operation *op) {
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1),
+        result = op->getResult(0);
+  bool transA, transB;
+  if (auto mm = dyn_cast<wd::MatmulOp>(op))
+    transA = mm.getTransposeLhs(), transB = mm.getTransposeRhs();
+  else if (auto bmm = dyn_cast<wd::BatchMatmulOp>(op))
+    transA = bmm.getTransposeLhs(), transB = bmm.getTransposeRhs();
+  else
+    return op->emitOpError("plan-build: only matmul and batch_matmul can be "
+                           "library calls");
+  auto lt = cast<RankedTensorType>(lhs.getType());
+  auto out = cast<RankedTensorType>(result.getType());
+  int64_t rank = out.getRank();
+  int64_t m = out.getDimSize(rank - 2), n = out.getDimSize(rank - 1);
+  int64_t k = transA ? lt.getDimSize(rank - 2) : lt.getDimSize(rank - 1);
+  int64_t batch = 1;
+  for (int64_t d : out.getShape().drop_back(2))
+    batch *= d; // bounded: the result's byte size was checked
+  FailureOr<FlatSymbolRefAttr> a = bufferOf(lhs), bb = bufferOf(rhs);
+  if (failed(a) || failed(bb))
+    return failure();
+  FailureOr<FlatSymbolRefAttr> c =
+      newBuffer(op->getLoc(), "activations", result.getType());
+  if (failed(c))
+    return failure();
+  buffers[result] = *c;
+  Type et = out.getElementType();
+  Type acc = et.isInteger() ? Type(b.getI32Type()) : Type(b.getF32Type());
+  if (et.isInteger(64))
+    acc = b.getI64Type();
+  auto gemm = GemmOp::create(
+      b, op->getLoc(), TypeAttr::get(et), TypeAttr::get(et), TypeAttr::get(et),
+      TypeAttr::get(acc), b.getI64IntegerAttr(m), b.getI64IntegerAttr(n),
+      b.getI64IntegerAttr(k), b.getI64IntegerAttr(batch), IntegerAttr(),
+      IntegerAttr(), IntegerAttr(), transA ? b.getUnitAttr() : UnitAttr(),
+      transB ? b.getUnitAttr() : UnitAttr(),
+      EpilogueAttr::get(b.getContext(), Epilogue::none), compute,
+      refs({*a, *bb}), refs({*c}));
+  gemm->setAttr("weft.label",
+                b.getStringAttr(op->getName().getStringRef() + " (gemm)"));
+  return success();
+}
+
+LogicalResult ProgramBuilder::build(ModuleOp top) {
+  if (!fn.getBody().hasOneBlock())
+    return fn.emitOpError("plan-build: entry @")
+           << fn.getSymName() << " must have a single block";
+  Block &block = fn.getBody().front();
+  auto ret = dyn_cast<func::ReturnOp>(block.getTerminator());
+  if (!ret)
+    return fn.emitOpError("plan-build: entry @")
+           << fn.getSymName() << " must end in func.return";
+  Location loc = fn.getLoc();
+  b.setInsertionPointToEnd(top.getBody());
+  program = ProgramOp::create(b, loc, (fn.getSymName() + ".dev0").str(), 0,
+                              b.getStringAttr(fn.getSymName()));
+  program.getBody().push_back(new Block());
+  b.setInsertionPointToEnd(&program.getBody().front());
+  ArenaOp::create(b, loc, "activations", ArenaKind::device, 0, kAlignment,
+                  false);
+  ArenaOp::create(b, loc, "weights", ArenaKind::device, 0, kAlignment, true);
+  StreamOp::create(b, loc, "compute", StreamKind::compute);
+  compute = FlatSymbolRefAttr::get(b.getContext(), "compute");
+
+  for (auto [i, arg] : llvm::enumerate(fn.getArguments())) {
+    FailureOr<FlatSymbolRefAttr> buf =
+        newBuffer(loc, "activations", arg.getType());
+    if (failed(buf))
+      return failure();
+    buffers[arg] = *buf;
+    InputOp::create(b, loc,
+                    b.getStringAttr(ioName(fn.getArgAttrDict(i), "arg", i)),
+                    *buf,
+                    TypeAttr::get(arg.getType()));
+  }
+  for (Operation &op : block.without_terminator()) {
+    if (isa<wd::ConstantOp>(op))
+      continue; // placed when first read
+    if (auto reshape = dyn_cast<wd::ReshapeOp>(op)) {
+      FailureOr<FlatSymbolRefAttr> buf = bufferOf(reshape.getInput());
+      if (failed(buf))
+        return failure();
+      buffers[reshape.getResult()] = *buf;
+      continue;
+    }
+    if (auto dispatch = dyn_cast<wd::DispatchOp>(op)) {
+      if (failed(addDispatch(dispatch)))
+        return failure();
+      continue;
+    }
+    if (op.hasAttr(::weft::kLibraryCallAttr)) {
+      if (failed(addGemm(&op)))
+        return failure();
+      continue;
+    }
+    return op.emitOpError("plan-build: only kernel dispatches, library "
+                          "calls, reshapes and constants can be planned "
+                          "(is every weft op grouped?); got '")
+           << op.getName() << "'";
+  }
+
+  // Results: each output gets a buffer of its own in the activations arena
+  // that nothing else names as input, output or weight.
+  llvm::DenseSet<Attribute> taken;
+  for (Value arg : fn.getArguments())
+    taken.insert(buffers[arg]);
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    FailureOr<FlatSymbolRefAttr> buf = bufferOf(v);
+    if (failed(buf))
+      return failure();
+    bool isWeight = llvm::any_of(weights, [&](auto &w) {
+      return w.second == *buf;
+    });
+    if (taken.contains(*buf) || isWeight) {
+      FailureOr<FlatSymbolRefAttr> copy =
+          newBuffer(ret.getLoc(), "activations", v.getType());
+      if (failed(copy))
+        return failure();
+      CopyOp::create(b, ret.getLoc(), *buf, *copy, compute);
+      buf = copy;
+    }
+    taken.insert(*buf);
+    OutputOp::create(b, ret.getLoc(),
+                     b.getStringAttr(ioName(fn.getResultAttrDict(i), "out", i)),
+                     *buf,
+                     TypeAttr::get(v.getType()));
+  }
+  for (ArenaOp arena : program.getBody().getOps<ArenaOp>())
+    arena.setSize(arenaEnd.lookup(arena.getSymName()));
+  return success();
+}
+
+struct BuildPlanPass : ::weft::impl::BuildPlanPassBase<BuildPlanPass> {
+  void runOnOperation() override {
+    ModuleOp top = getOperation();
+    ModuleOp kernels;
+    for (auto m : top.getOps<ModuleOp>())
+      if (m.getSymName() == ::weft::kKernelModuleName)
+        kernels = m;
+    for (func::FuncOp fn : ::weft::getEntryFunctions(top))
+      if (failed(ProgramBuilder(fn, kernels).build(top)))
+        return signalPassFailure();
+  }
+};
+} // namespace

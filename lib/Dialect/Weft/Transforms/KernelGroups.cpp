@@ -1,0 +1,71 @@
+//===- KernelGroups.cpp - forming kernel groups ---------------------------===//
+#include "weft/Dialect/Weft/Transforms/KernelGroups.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
+
+using namespace mlir;
+using namespace mlir::weft;
+
+bool ::weft::isEntryFunction(func::FuncOp fn) {
+  if (fn.isDeclaration())
+    return false;
+  return fn->hasAttr("weft.entry") || fn.getSymName() == "main";
+}
+
+auto ::weft::getEntryFunctions(ModuleOp module) -> SmallVector<func::FuncOp> {
+  SmallVector<func::FuncOp> entries;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (::weft::isEntryFunction(fn))
+      entries.push_back(fn);
+  return entries;
+}
+
+bool ::weft::isClonableConstant(Operation *op) {
+  auto constant = dyn_cast_or_null<ConstantOp>(op);
+  if (!constant)
+    return false;
+  auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+  return dense && dense.isSplat();
+}
+
+auto ::weft::formGroup(ArrayRef<Operation *> ops, RewriterBase &rewriter)
+    -> GroupOp {
+  llvm::SmallPtrSet<Operation *, 8> members(ops.begin(), ops.end());
+  // Values that escape: results used by an op outside the set.
+  SmallVector<Value> escaping;
+  for (Operation *op : ops)
+    for (Value result : op->getResults())
+      if (llvm::any_of(result.getUsers(), [&](Operation *user) {
+            return !members.contains(user);
+          }))
+        escaping.push_back(result);
+
+  Location loc = ops.front()->getLoc();
+  rewriter.setInsertionPoint(ops.front());
+  auto group = GroupOp::create(rewriter, loc, ValueRange(escaping).getTypes());
+  Block *body = rewriter.createBlock(&group.getBody());
+  rewriter.setInsertionPointToStart(body);
+  // Clonable constants read by the members live inside the group.
+  IRMapping map;
+  llvm::SetVector<Operation *> constants;
+  for (Operation *op : ops)
+    for (Value v : op->getOperands())
+      if (Operation *def = v.getDefiningOp();
+          def && !members.contains(def) && isClonableConstant(def))
+        constants.insert(def);
+  for (Operation *c : constants)
+    rewriter.clone(*c, map);
+  for (Operation *op : ops)
+    rewriter.clone(*op, map);
+  SmallVector<Value> yielded;
+  for (Value v : escaping)
+    yielded.push_back(map.lookup(v));
+  YieldOp::create(rewriter, loc, yielded);
+
+  for (auto [v, r] : llvm::zip(escaping, group.getResults()))
+    rewriter.replaceAllUsesWith(v, r);
+  for (Operation *op : llvm::reverse(ops))
+    rewriter.eraseOp(op);
+  return group;
+}

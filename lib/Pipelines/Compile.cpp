@@ -1,0 +1,92 @@
+//===- Compile.cpp - weft IR to artifact bytes ----------------------------===//
+#include "weft/Pipelines/Compile.h"
+
+#include "weft/Dialect/Plan/IR/PlanOps.h"
+#include "weft/Dialect/Weft/Transforms/KernelGroups.h"
+#include "weft/Target/CPU/CPUBackend.h"
+#include "weft/Target/Serialize.h"
+#include "llvm/Support/Error.h"
+
+using namespace mlir;
+using namespace ::weft;
+
+namespace {
+const char *stageName(Stage s) {
+  switch (s) {
+  case Stage::Weft:
+    return "weft";
+  case Stage::Groups:
+    return "groups";
+  case Stage::Linalg:
+    return "linalg";
+  case Stage::Plan:
+    return "plan";
+  case Stage::LLVM:
+    return "llvm";
+  case Stage::Artifact:
+    break;
+  }
+  return "llvm";
+}
+
+void progress(const CompileOptions &opts, const Twine &msg) {
+  if (opts.progress)
+    *opts.progress << "[weftc] " << msg << "\n";
+}
+} // namespace
+
+auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
+                           raw_ostream &emit) -> FailureOr<CompiledModule> {
+  // The backend first: a bad --cpu is an error before any work.
+  llvm::Expected<std::unique_ptr<Backend>> backend = createCPUBackend(opts.cpu);
+  if (!backend)
+    return emitError(module.getLoc(), llvm::toString(backend.takeError()));
+  if (getEntryFunctions(module).empty())
+    return emitError(module.getLoc(),
+                     "weftc: no entry function: mark one with the "
+                     "'weft.entry' attribute or name it @main");
+
+  PassManager pm(module->getContext());
+  CPUPipelineOptions pipeline;
+  pipeline.blas = opts.useBlas;
+  pipeline.stopAfter = stageName(opts.stop);
+  buildCPUPipeline(pm, pipeline);
+  if (opts.configure && failed(opts.configure(pm)))
+    return failure();
+  progress(opts, "running the CPU pipeline (" +
+                     Twine(pm.size()) + " passes at top level)");
+  if (failed(pm.run(module)))
+    return failure();
+
+  if (opts.stop == Stage::Plan) {
+    for (auto program : module.getOps<plan::ProgramOp>()) {
+      program.print(emit);
+      emit << "\n";
+    }
+    return CompiledModule();
+  }
+  if (opts.stop == Stage::LLVM) {
+    for (auto m : module.getOps<ModuleOp>())
+      if (m.getSymName() == kKernelModuleName)
+        m.print(emit);
+    emit << "\n";
+    return CompiledModule();
+  }
+  if (opts.stop != Stage::Artifact) {
+    module.print(emit);
+    emit << "\n";
+    return CompiledModule();
+  }
+  for (auto program : module.getOps<plan::ProgramOp>())
+    progress(opts, "@" + program.getSymName() + ": " +
+                       Twine(program.getCommands().size()) + " commands");
+  progress(opts, "generating native code");
+  FailureOr<format::ArtifactDesc> artifact =
+      describeArtifact(module, **backend);
+  if (failed(artifact))
+    return failure();
+  CompiledModule out;
+  out.bytes = format::encodeArtifact(*artifact);
+  out.artifact = std::move(*artifact);
+  return out;
+}

@@ -1,0 +1,83 @@
+//===- Pipelines.cpp - the CPU pipeline -----------------------------------===//
+#include "weft/Pipelines/Pipelines.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+
+auto ::weft::parseStage(llvm::StringRef name) -> std::optional<Stage> {
+  return llvm::StringSwitch<std::optional<Stage>>(name)
+      .Case("weft", Stage::Weft)
+      .Case("groups", Stage::Groups)
+      .Case("linalg", Stage::Linalg)
+      .Case("plan", Stage::Plan)
+      .Case("llvm", Stage::LLVM)
+      .Case("artifact", Stage::Artifact)
+      .Default(std::nullopt);
+}
+
+namespace {
+/// Appends a textual pass list to `pm`. Every pass named here is registered
+/// by weft::registerAllPasses, which every tool calls first; a failure is a
+/// bug in this file, reported loudly.
+void add(OpPassManager &pm, StringRef passes) {
+  if (failed(parsePassPipeline(passes, pm, llvm::errs())))
+    llvm::report_fatal_error(llvm::Twine("weft: pipeline does not parse: ") +
+                             passes);
+}
+} // namespace
+
+void ::weft::buildCPUPipeline(OpPassManager &pm,
+                            const CPUPipelineOptions &options) {
+  Stage stop = parseStage(options.stopAfter).value_or(Stage::Artifact);
+  auto after = [&](Stage s) { return stop != Stage::Artifact && stop <= s; };
+
+  // Graph clean-up; with GEMM library calls attention is worth splitting
+  // into matmuls.
+  add(pm, options.blas ? "canonicalize,cse,weft-decompose-attention,"
+                         "canonicalize,cse"
+                       : "canonicalize,cse");
+  if (after(Stage::Weft))
+    return;
+
+  // Kernel formation.
+  add(pm, options.blas ? "weft-select-library-calls,weft-form-groups"
+                       : "weft-form-groups");
+  if (after(Stage::Groups))
+    return;
+  add(pm, "weft-outline-kernels");
+
+  // Kernels down to bufferized memrefs; temporaries become scratch.
+  OpPassManager &kernels = pm.nest<ModuleOp>();
+  add(kernels, "convert-weft-to-linalg,canonicalize,cse");
+  if (after(Stage::Linalg))
+    return;
+  add(kernels, "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
+               "one-shot-bufferize,canonicalize,cse,"
+               "func.func(buffer-hoisting),weft-cpu-hoist-scratch");
+
+  // The plan.
+  add(pm, "plan-build,plan-schedule,plan-assign-offsets");
+  if (after(Stage::Plan))
+    return;
+
+  // Kernels to the LLVM dialect with exported entry points.
+  add(pm.nest<ModuleOp>(),
+      "weft-cpu-approximate-math,convert-linalg-to-loops,lower-affine,"
+      "convert-scf-to-cf,canonicalize,cse,convert-math-to-llvm,"
+      "convert-math-to-libm,expand-strided-metadata,"
+      "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+      "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+      "convert-cf-to-llvm,reconcile-unrealized-casts,canonicalize,"
+      "weft-cpu-add-entry-points");
+}
+
+void ::weft::registerPipelines() {
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "weft-cpu-pipeline",
+      "weft IR to lowered CPU kernels and a static plan per (entry, device)",
+      buildCPUPipeline);
+}

@@ -1,0 +1,58 @@
+//===- AddEntryPoints.cpp - exported `void weft_k(void **)` per kernel ----===//
+#include "weft/Target/CPU/Passes.h"
+
+namespace weft {
+#define GEN_PASS_DEF_ADDENTRYPOINTSPASS
+#include "weft/Target/CPU/Passes.h.inc"
+} // namespace weft
+
+using namespace mlir;
+
+namespace {
+struct AddEntryPointsPass
+    : ::weft::impl::AddEntryPointsPassBase<AddEntryPointsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    SmallVector<LLVM::LLVMFuncOp> kernels;
+    for (auto fn : module.getOps<LLVM::LLVMFuncOp>())
+      if (fn->hasAttr(::weft::kArgBytesAttr) && !fn.isExternal())
+        kernels.push_back(fn);
+    for (LLVM::LLVMFuncOp kernel : kernels) {
+      auto bytes = kernel->getAttrOfType<DenseI64ArrayAttr>(::weft::kArgBytesAttr);
+      if (static_cast<int64_t>(kernel.getNumArguments()) != bytes.size()) {
+        kernel.emitError("kernel @")
+            << kernel.getSymName() << " has " << kernel.getNumArguments()
+            << " arguments after lowering but " << bytes.size()
+            << " recorded sizes (memrefs must lower to bare pointers)";
+        return signalPassFailure();
+      }
+      kernel.setLinkage(LLVM::Linkage::Internal);
+      Location loc = kernel.getLoc();
+      auto fnType =
+          LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr});
+      auto entry = LLVM::LLVMFuncOp::create(
+          b, loc, (::weft::kEntryPointPrefix + kernel.getSymName()).str(),
+          fnType);
+      entry->setAttr(::weft::kArgBytesAttr, bytes);
+      entry->setAttr(::weft::kArgAccessAttr,
+                     kernel->getAttr(::weft::kArgAccessAttr));
+      kernel->removeAttr(::weft::kArgBytesAttr);
+      kernel->removeAttr(::weft::kArgAccessAttr);
+      Block *body = entry.addEntryBlock(b);
+      OpBuilder eb = OpBuilder::atBlockEnd(body);
+      SmallVector<Value> args;
+      for (unsigned i = 0; i < kernel.getNumArguments(); ++i) {
+        Value slot =
+            LLVM::GEPOp::create(eb, loc, ptr, ptr, body->getArgument(0),
+                                ArrayRef<LLVM::GEPArg>{int32_t(i)});
+        args.push_back(LLVM::LoadOp::create(eb, loc, ptr, slot));
+      }
+      LLVM::CallOp::create(eb, loc, kernel, args);
+      LLVM::ReturnOp::create(eb, loc, ValueRange{});
+    }
+  }
+};
+} // namespace
