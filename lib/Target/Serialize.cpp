@@ -5,6 +5,7 @@
 #include "weft/Dialect/Plan/IR/PlanOps.h"
 #include "weft/Dialect/Weft/Transforms/KernelGroups.h"
 #include "weft/Target/CPU/Passes.h"
+#include "weft/Target/DTypes.h"
 
 using namespace mlir;
 using namespace mlir::plan;
@@ -13,13 +14,8 @@ using namespace ::weft;
 namespace {
 
 FailureOr<format::DType> dtypeOf(Location loc, Type t) {
-  for (const format::DTypeInfo &d : format::kDTypes) {
-    std::string name;
-    llvm::raw_string_ostream os(name);
-    t.print(os);
-    if (name == d.name)
-      return d.dtype;
-  }
+  if (std::optional<format::DType> d = ::weft::dtypeOf(t))
+    return *d;
   return emitError(loc, "no artifact dtype for element type ") << t;
 }
 

@@ -17,10 +17,11 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
-#include "weft/Compiler/CPUCompiler.h"
 #include "weft/Dialect/Weft/IR/WeftOps.h"
 #include "weft/InitAllDialects.h"
 #include "weft/InitAllPasses.h"
+#include "weft/Pipelines/Compile.h"
+#include "weft/Target/DTypes.h"
 #include "weft/runtime/Runtime.h"
 
 #include <pybind11/numpy.h>
@@ -39,6 +40,16 @@ namespace {
 struct WeftError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+/// The one MLIRContext is created with threading disabled: every use of it
+/// (building graphs, compiling) holds this lock. Compilation releases the
+/// GIL, so without it two Python threads would race on the context.
+/// Never wait for the GIL while holding it.
+std::mutex &contextMutex() {
+  static std::mutex m;
+  return m;
+}
+using ContextLock = std::lock_guard<std::mutex>;
 
 MLIRContext &context() {
   static MLIRContext *ctx = [] {
@@ -80,37 +91,23 @@ private:
   ScopedDiagnosticHandler handler;
 };
 
+/// The MLIR element type of a numpy dtype name (the table is
+/// format::kDTypes, shared with the runtime and `.npy` I/O).
 Type elementType(const std::string &dtype) {
-  MLIRContext &ctx = context();
-  if (dtype == "float32")
-    return Float32Type::get(&ctx);
-  if (dtype == "float16")
-    return Float16Type::get(&ctx);
-  if (dtype == "bfloat16")
-    return BFloat16Type::get(&ctx);
-  if (dtype == "int8")
-    return IntegerType::get(&ctx, 8);
-  if (dtype == "int32")
-    return IntegerType::get(&ctx, 32);
-  if (dtype == "int64")
-    return IntegerType::get(&ctx, 64);
-  throw WeftError("unsupported dtype '" + dtype +
-                  "' (float32, float16, bfloat16, int8, int32, int64)");
+  const ::weft::format::DTypeInfo *info = ::weft::format::dtypeByName(dtype);
+  if (!info) {
+    std::string known;
+    for (const auto &d : ::weft::format::kDTypes)
+      known += (known.empty() ? "" : ", ") + std::string(d.numpyName);
+    throw WeftError("unsupported dtype '" + dtype + "' (" + known + ")");
+  }
+  return ::weft::elementTypeOf(info->dtype, &context());
 }
 
+/// numpy's name for an MLIR element type.
 std::string dtypeName(Type t) {
-  if (t.isF32())
-    return "float32";
-  if (t.isF16())
-    return "float16";
-  if (t.isBF16())
-    return "bfloat16";
-  if (t.isInteger(8))
-    return "int8";
-  if (t.isInteger(32))
-    return "int32";
-  if (t.isInteger(64))
-    return "int64";
+  if (std::optional<::weft::format::DType> d = ::weft::dtypeOf(t))
+    return ::weft::format::dtypeInfo(*d).numpyName;
   return "unknown";
 }
 
@@ -130,6 +127,7 @@ RankedTensorType tensorType(const std::string &dtype,
 class Graph {
 public:
   explicit Graph(const std::string &name) {
+    ContextLock lock(contextMutex());
     MLIRContext &ctx = context();
     module = ModuleOp::create(UnknownLoc::get(&ctx));
     OpBuilder b(&ctx);
@@ -140,14 +138,39 @@ public:
     func.addEntryBlock();
   }
 
+  ~Graph() {
+    ContextLock lock(contextMutex());
+    module = nullptr;
+  }
+  Graph(const Graph &) = delete;
+  Graph &operator=(const Graph &) = delete;
+
   int addArgument(const std::string &dtype, const std::vector<int64_t> &shape,
                   const std::string &name) {
+    ContextLock lock(contextMutex());
     Block &body = func.getBody().front();
     BlockArgument arg =
         body.addArgument(tensorType(dtype, shape), UnknownLoc::get(&context()));
     func.setType(FunctionType::get(&context(), body.getArgumentTypes(), {}));
     func.setArgAttr(arg.getArgNumber(), "weft.name",
                     StringAttr::get(&context(), name));
+    return remember(arg);
+  }
+
+  /// Adds a parameter: an argument that is persistent state of the
+  /// compiled model, initialized from `array`.
+  int addState(py::array array, const std::string &dtype,
+               const std::string &name) {
+    ContextLock lock(contextMutex());
+    DenseElementsAttr init = denseOf(array, dtype);
+    Block &body = func.getBody().front();
+    BlockArgument arg =
+        body.addArgument(init.getType(), UnknownLoc::get(&context()));
+    func.setType(FunctionType::get(&context(), body.getArgumentTypes(), {}));
+    unsigned i = arg.getArgNumber();
+    func.setArgAttr(i, "weft.name", StringAttr::get(&context(), name));
+    func.setArgAttr(i, "weft.state", UnitAttr::get(&context()));
+    func.setArgAttr(i, "weft.init", init);
     return remember(arg);
   }
 
@@ -158,6 +181,7 @@ public:
         const std::string &attrs,
         std::optional<std::pair<std::string, std::vector<int64_t>>> resultType,
         const std::string &file, int line) {
+    ContextLock lock(contextMutex());
     MLIRContext &ctx = context();
     DiagnosticCollector diags;
     Location loc = FileLineColLoc::get(&ctx, file, line, 1);
@@ -215,16 +239,8 @@ public:
   }
 
   int addConstant(py::array array, const std::string &dtype) {
-    std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
-    RankedTensorType type = tensorType(dtype, shape);
-    size_t bytes = array.nbytes();
-    if (!(array.flags() & py::array::c_style))
-      throw WeftError("internal: constant must be C-contiguous");
-    auto raw = ArrayRef<char>(static_cast<const char *>(array.data()), bytes);
-    bool splat = false;
-    if (!DenseElementsAttr::isValidRawBuffer(type, raw, splat))
-      throw WeftError("internal: constant bytes do not match its type");
-    auto value = DenseElementsAttr::getFromRawBuffer(type, raw);
+    ContextLock lock(contextMutex());
+    DenseElementsAttr value = denseOf(array, dtype);
     OpBuilder b(&context());
     b.setInsertionPointToEnd(&func.getBody().front());
     auto op =
@@ -234,6 +250,7 @@ public:
 
   void setResults(const std::vector<int> &ids,
                   const std::vector<std::string> &names) {
+    ContextLock lock(contextMutex());
     Block &body = func.getBody().front();
     if (!body.empty() && body.back().hasTrait<OpTrait::IsTerminator>())
       throw WeftError("results already set");
@@ -249,6 +266,7 @@ public:
   }
 
   py::tuple type(int id) {
+    ContextLock lock(contextMutex());
     auto t = cast<RankedTensorType>(value(id).getType());
     return py::make_tuple(dtypeName(t.getElementType()),
                           py::tuple(py::cast(std::vector<int64_t>(
@@ -256,6 +274,7 @@ public:
   }
 
   std::string text(bool locations) {
+    ContextLock lock(contextMutex());
     std::string s;
     llvm::raw_string_ostream os(s);
     OpPrintingFlags flags;
@@ -268,6 +287,20 @@ public:
   ModuleOp getModule() { return *module; }
 
 private:
+  /// The elements of a C-contiguous numpy array as an attribute.
+  static DenseElementsAttr denseOf(py::array array, const std::string &dtype) {
+    std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
+    RankedTensorType type = tensorType(dtype, shape);
+    size_t bytes = array.nbytes();
+    if (!(array.flags() & py::array::c_style))
+      throw WeftError("internal: constant must be C-contiguous");
+    auto raw = ArrayRef<char>(static_cast<const char *>(array.data()), bytes);
+    bool splat = false;
+    if (!DenseElementsAttr::isValidRawBuffer(type, raw, splat))
+      throw WeftError("internal: constant bytes do not match its type");
+    return DenseElementsAttr::getFromRawBuffer(type, raw);
+  }
+
   int remember(Value v) {
     values.push_back(v);
     return int(values.size()) - 1;
@@ -287,39 +320,38 @@ private:
 // init_compiler
 //===----------------------------------------------------------------------===//
 
-::weft::Stage stageOf(const std::string &s) {
-  if (s == "weft")
-    return ::weft::Stage::Weft;
-  if (s == "linalg")
-    return ::weft::Stage::Linalg;
-  if (s == "plan")
-    return ::weft::Stage::Plan;
-  if (s == "llvm")
-    return ::weft::Stage::LLVM;
-  throw py::value_error("unknown stage '" + s + "' (weft, linalg, plan, llvm)");
-}
-
 /// Compiles a copy of the graph's module; returns artifact bytes, or the
-/// text of `stage`.
-py::object compile(Graph &g, const std::string &stage, bool useBlas) {
-  DiagnosticCollector diags;
-  OwningOpRef<ModuleOp> copy(g.getModule().clone());
-  ::weft::CPUCompileOptions opts;
+/// text of `stage` ("weft", "groups", "linalg", "plan", "llvm").
+py::object compile(Graph &g, const std::string &stage, bool useBlas,
+                   const std::string &cpu) {
+  ::weft::CompileOptions opts;
   opts.useBlas = useBlas;
-  opts.stop = stage.empty() ? ::weft::Stage::Artifact : stageOf(stage);
+  opts.cpu = cpu;
+  if (!stage.empty()) {
+    std::optional<::weft::Stage> s = ::weft::parseStage(stage);
+    if (!s || *s == ::weft::Stage::Artifact)
+      throw py::value_error("unknown stage '" + stage +
+                            "' (weft, groups, linalg, plan, llvm)");
+    opts.stop = *s;
+  }
   std::string text;
   llvm::raw_string_ostream os(text);
-  FailureOr<::weft::CompiledArtifact> artifact;
+  FailureOr<::weft::CompiledModule> compiled;
+  std::string errors;
   {
     py::gil_scoped_release release;
-    artifact = ::weft::compileForCPU(*copy, opts, os);
+    ContextLock lock(contextMutex());
+    DiagnosticCollector diags;
+    OwningOpRef<ModuleOp> copy(g.getModule().clone());
+    compiled = ::weft::compileModule(*copy, opts, os);
+    if (failed(compiled))
+      errors = diags.text();
   }
-  if (failed(artifact))
-    throw WeftError(diags.text());
+  if (failed(compiled))
+    throw WeftError(errors);
   if (!stage.empty())
     return py::str(text);
-  std::vector<char> bytes = ::weft::serialize(*artifact);
-  return py::bytes(bytes.data(), bytes.size());
+  return py::bytes(compiled->bytes.data(), compiled->bytes.size());
 }
 
 //===----------------------------------------------------------------------===//
@@ -412,6 +444,8 @@ void init_ir(py::module_ &m) {
            py::arg("file") = "<unknown>", py::arg("line") = 0)
       .def("add_constant", &Graph::addConstant, py::arg("array"),
            py::arg("dtype"))
+      .def("add_state", &Graph::addState, py::arg("array"), py::arg("dtype"),
+           py::arg("name"))
       .def("set_results", &Graph::setResults, py::arg("ids"), py::arg("names"))
       .def("type", &Graph::type)
       .def("text", &Graph::text, py::arg("locations") = false);
@@ -419,7 +453,7 @@ void init_ir(py::module_ &m) {
 
 void init_compiler(py::module_ &m) {
   m.def("compile", &compile, py::arg("graph"), py::arg("stage") = "",
-        py::arg("use_blas") = true,
+        py::arg("use_blas") = true, py::arg("cpu") = "native",
         "Compile a Graph: artifact bytes, or the text of `stage`.");
 }
 
@@ -431,6 +465,15 @@ void init_runtime(py::module_ &m) {
       .def("outputs", [](PyExecutable &e) { return e.specs(false); })
       .def("run", &PyExecutable::run);
   m.def("has_vendor_blas", &::weft::rt::hasVendorBlas);
+  m.def(
+      "dtypes",
+      [] {
+        std::vector<std::string> names;
+        for (const auto &d : ::weft::format::kDTypes)
+          names.push_back(d.numpyName);
+        return names;
+      },
+      "numpy names of the element types weft supports, in dtype-code order");
 }
 
 } // namespace

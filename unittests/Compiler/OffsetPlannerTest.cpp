@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 using namespace weft;
@@ -76,4 +77,39 @@ TEST(OffsetPlanner, RandomProgramsAreSoundAndTight) {
   }
   // Best fit over several orders stays close to the bound on average.
   EXPECT_LT(totalRatio / trials, 1.25);
+}
+
+TEST(OffsetPlanner, LargeProgramsUseTheSweep) {
+  // Far above the quadratic limit: the sweep alone must be sound and fast.
+  std::mt19937_64 rng(7);
+  std::vector<BufferRequest> reqs;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    int64_t first = i / 4;
+    reqs.push_back({int64_t(64 + rng() % 4096), first,
+                    first + int64_t(rng() % 8)});
+  }
+  OffsetPlan p = planOffsets(reqs, 64);
+  EXPECT_EQ(p.strategy, "sweep");
+  EXPECT_GE(p.arenaSize, p.lowerBound);
+  EXPECT_LT(double(p.arenaSize) / double(p.lowerBound), 2.0);
+  // Soundness by a sweep over time (the pairwise check is quadratic).
+  std::map<int64_t, std::vector<size_t>> starts;
+  for (size_t i = 0; i < reqs.size(); ++i)
+    starts[reqs[i].first].push_back(i);
+  std::map<int64_t, size_t> live; // offset -> buffer
+  for (auto &[step, ids] : starts) {
+    for (auto it = live.begin(); it != live.end();)
+      it = reqs[it->second].last < step ? live.erase(it) : std::next(it);
+    for (size_t i : ids) {
+      auto next = live.lower_bound(p.offsets[i]);
+      if (next != live.end())
+        EXPECT_LE(p.offsets[i] + reqs[i].size, next->first) << i;
+      if (next != live.begin())
+        EXPECT_LE(std::prev(next)->first + reqs[std::prev(next)->second].size,
+                  p.offsets[i])
+            << i;
+      live[p.offsets[i]] = i;
+    }
+  }
 }

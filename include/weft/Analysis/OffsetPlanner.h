@@ -2,8 +2,10 @@
 //
 // Places buffers with known sizes and live ranges (inclusive command steps)
 // at fixed offsets in one arena so that no two buffers that are live at the
-// same step overlap. Best fit over several visiting orders; the smallest
-// arena wins. Plain C++: no IR, unit-testable.
+// same step overlap. An O(n log n) sweep (best fit from a free list, in
+// order of time) always runs; for up to a few thousand buffers best fit over
+// several global visiting orders competes with it, and the smallest arena
+// wins. Plain C++: no IR, unit-testable.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WEFT_ANALYSIS_OFFSETPLANNER_H

@@ -234,19 +234,34 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
   ArenaOp::create(b, loc, "activations", ArenaKind::device, 0, kAlignment,
                   false);
   ArenaOp::create(b, loc, "weights", ArenaKind::device, 0, kAlignment, true);
+  ArenaOp::create(b, loc, "state", ArenaKind::device, 0, kAlignment, true);
   StreamOp::create(b, loc, "compute", StreamKind::compute);
   compute = FlatSymbolRefAttr::get(b.getContext(), "compute");
 
   for (auto [i, arg] : llvm::enumerate(fn.getArguments())) {
+    DictionaryAttr attrs = fn.getArgAttrDict(i);
+    StringAttr name = b.getStringAttr(ioName(attrs, "arg", i));
+    // Parameters are persistent state: bound once, kept between runs.
+    if (attrs && attrs.get(::weft::kStateAttr)) {
+      auto init = attrs.getAs<ElementsAttr>(::weft::kStateInitAttr);
+      if (init && init.getType() != arg.getType())
+        return fn.emitOpError("plan-build: initial value of state '")
+               << name.getValue() << "' has type " << init.getType()
+               << ", not " << arg.getType();
+      FailureOr<FlatSymbolRefAttr> buf =
+          newBuffer(loc, "state", arg.getType(), init);
+      if (failed(buf))
+        return failure();
+      buffers[arg] = *buf;
+      StateOp::create(b, loc, name, *buf, TypeAttr::get(arg.getType()));
+      continue;
+    }
     FailureOr<FlatSymbolRefAttr> buf =
         newBuffer(loc, "activations", arg.getType());
     if (failed(buf))
       return failure();
     buffers[arg] = *buf;
-    InputOp::create(b, loc,
-                    b.getStringAttr(ioName(fn.getArgAttrDict(i), "arg", i)),
-                    *buf,
-                    TypeAttr::get(arg.getType()));
+    InputOp::create(b, loc, name, *buf, TypeAttr::get(arg.getType()));
   }
   for (Operation &op : block.without_terminator()) {
     if (isa<wd::ConstantOp>(op))
@@ -278,7 +293,8 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
   // that nothing else names as input, output or weight.
   llvm::DenseSet<Attribute> taken;
   for (Value arg : fn.getArguments())
-    taken.insert(buffers[arg]);
+    taken.insert(buffers[arg]); // inputs and state
+
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     FailureOr<FlatSymbolRefAttr> buf = bufferOf(v);
     if (failed(buf))

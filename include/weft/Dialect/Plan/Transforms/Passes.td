@@ -16,7 +16,9 @@ def BuildPlanPass : Pass<"plan-build", "::mlir::ModuleOp"> {
     `weft.arg_bytes`), one `plan.gemm` per library call, `plan.input` /
     `plan.output` for the function's arguments and results (a result that is
     an argument, a constant or another result is copied into a buffer of its
-    own). Buffers are placed one after another (no reuse), so the plan
+    own). Arguments marked `weft.state` (parameters) become `plan.state`
+    buffers of a persistent `@state` arena, initialized from `weft.init`
+    when given. Buffers are placed one after another (no reuse), so the plan
     verifies; `plan-assign-offsets` packs them. Sizes are overflow-checked:
     a tensor too large for memory is an error naming it.
 

@@ -19,6 +19,10 @@ inline constexpr llvm::StringLiteral kKernelModuleName = "weft_kernels";
 /// On an outlined kernel: how many leading arguments are inputs (the rest
 /// are outputs, then scratch).
 inline constexpr llvm::StringLiteral kNumInputsAttr = "weft.num_inputs";
+/// On an entry argument: it is persistent state (a parameter), named by
+/// `weft.name`, optionally with its initial value in `weft.init`.
+inline constexpr llvm::StringLiteral kStateAttr = "weft.state";
+inline constexpr llvm::StringLiteral kStateInitAttr = "weft.init";
 /// Attribute marking a GEMM that runs as a library call.
 inline constexpr llvm::StringLiteral kLibraryCallAttr = "weft.library_call";
 
