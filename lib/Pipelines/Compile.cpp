@@ -5,6 +5,8 @@
 #include "weft/Dialect/Weft/Transforms/KernelGroups.h"
 #include "weft/Target/CPU/CPUBackend.h"
 #include "weft/Target/Serialize.h"
+#include "weft/Target/CPU/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "llvm/Support/Error.h"
 
 using namespace mlir;
@@ -41,10 +43,14 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
   llvm::Expected<std::unique_ptr<Backend>> backend = createCPUBackend(opts.cpu);
   if (!backend)
     return emitError(module.getLoc(), llvm::toString(backend.takeError()));
-  if (getEntryFunctions(module).empty())
+  SmallVector<func::FuncOp> entries = getEntryFunctions(module);
+  if (entries.empty())
     return emitError(module.getLoc(),
                      "weftc: no entry function: mark one with the "
                      "'weft.entry' attribute or name it @main");
+  for (func::FuncOp fn : entries)
+    if (failed(verifyEntryFunction(fn)))
+      return failure();
 
   PassManager pm(module->getContext());
   CPUPipelineOptions pipeline;
@@ -53,8 +59,7 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
   buildCPUPipeline(pm, pipeline);
   if (opts.configure && failed(opts.configure(pm)))
     return failure();
-  progress(opts, "running the CPU pipeline (" +
-                     Twine(pm.size()) + " passes at top level)");
+  progress(opts, "compiling (weft-cpu-pipeline)");
   if (failed(pm.run(module)))
     return failure();
 
@@ -77,9 +82,28 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
     emit << "\n";
     return CompiledModule();
   }
-  for (auto program : module.getOps<plan::ProgramOp>())
+  size_t numEntries = getEntryFunctions(module).size(), numKernels = 0;
+  for (auto m : module.getOps<ModuleOp>())
+    if (m.getSymName() == kKernelModuleName)
+      numKernels = llvm::count_if(m.getOps<LLVM::LLVMFuncOp>(),
+                                  [](LLVM::LLVMFuncOp f) {
+                                    return f.getSymName().starts_with(
+                                        kEntryPointPrefix);
+                                  });
+  progress(opts, Twine(numEntries) + (numEntries == 1 ? " entry, " : " entries, ") +
+                     Twine(numKernels) + " kernels");
+  for (auto program : module.getOps<plan::ProgramOp>()) {
+    int64_t bytes = 0, bound = 0;
+    for (auto arena : program.getBody().getOps<plan::ArenaOp>()) {
+      bytes += arena.getSize();
+      if (auto lb = arena->getAttrOfType<IntegerAttr>("weft.lower_bound"))
+        bound += lb.getInt();
+    }
     progress(opts, "@" + program.getSymName() + ": " +
-                       Twine(program.getCommands().size()) + " commands");
+                       Twine(program.getCommands().size()) +
+                       " commands, arenas " + Twine(bytes) +
+                       " bytes (lower bound " + Twine(bound) + ")");
+  }
   progress(opts, "generating native code");
   FailureOr<format::ArtifactDesc> artifact =
       describeArtifact(module, **backend);

@@ -10,14 +10,16 @@ unsigned HappensBefore::add(StringAttr stream, StringAttr recorded,
                             StringAttr waited) {
   auto [it, inserted] = streamIndex.try_emplace(stream, streamIndex.size());
   unsigned s = it->second;
-  unsigned n = streamIndex.size();
-  streamClocks.resize(n);
-  for (auto &c : streamClocks)
-    c.resize(n, 0);
-  for (auto &c : clocks)
-    c.resize(n, 0);
-  for (auto &[event, c] : eventClocks)
-    c.resize(n, 0);
+  if (inserted) { // one more component everywhere
+    unsigned n = streamIndex.size();
+    streamClocks.resize(n);
+    for (auto &c : streamClocks)
+      c.resize(n, 0);
+    for (auto &c : clocks)
+      c.resize(n, 0);
+    for (auto &[event, c] : eventClocks)
+      c.resize(n, 0);
+  }
   llvm::SmallVector<int64_t> &clock = streamClocks[s];
   if (waited) {
     auto ev = eventClocks.find(waited);

@@ -217,14 +217,10 @@ LogicalResult ProgramBuilder::addGemm(Operation *op) {
 }
 
 LogicalResult ProgramBuilder::build(ModuleOp top) {
-  if (!fn.getBody().hasOneBlock())
-    return fn.emitOpError("plan-build: entry @")
-           << fn.getSymName() << " must have a single block";
+  if (failed(::weft::verifyEntryFunction(fn)))
+    return failure();
   Block &block = fn.getBody().front();
-  auto ret = dyn_cast<func::ReturnOp>(block.getTerminator());
-  if (!ret)
-    return fn.emitOpError("plan-build: entry @")
-           << fn.getSymName() << " must end in func.return";
+  auto ret = cast<func::ReturnOp>(block.getTerminator());
   Location loc = fn.getLoc();
   b.setInsertionPointToEnd(top.getBody());
   program = ProgramOp::create(b, loc, (fn.getSymName() + ".dev0").str(), 0,

@@ -35,8 +35,8 @@ private:
         cast<ArenaOp>(SymbolTable::lookupSymbolIn(program, buf.getArenaAttr()));
     return arena.getKind();
   }
-  /// Records `event` after command `after` (on its stream) and waits on it
-  /// before `before`; returns the two new commands.
+  /// Declares a new event, records it after command `after` (on its
+  /// stream) and waits on it before `before` (on its stream).
   void order(Operation *after, Operation *before);
 
   ProgramOp program;

@@ -21,6 +21,41 @@ auto ::weft::getEntryFunctions(ModuleOp module) -> SmallVector<func::FuncOp> {
   return entries;
 }
 
+auto ::weft::verifyEntryFunction(func::FuncOp fn) -> LogicalResult {
+  if (!fn.getBody().hasOneBlock())
+    return fn.emitOpError("entry @")
+           << fn.getSymName() << " must have a single block";
+  Block &block = fn.getBody().front();
+  if (block.empty() || !isa<func::ReturnOp>(block.back()))
+    return fn.emitOpError("entry @")
+           << fn.getSymName() << " must end in func.return";
+  auto checkType = [&](Type t, StringRef what, unsigned i) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    Type e = tensor ? tensor.getElementType() : Type();
+    if (tensor && tensor.hasStaticShape() &&
+        (e.isF32() || e.isF16() || e.isBF16() || e.isInteger(8) ||
+         e.isInteger(32) || e.isInteger(64)))
+      return success();
+    return fn.emitOpError()
+           << what << " #" << i << " of @" << fn.getSymName() << " has type "
+           << t
+           << "; entries take statically shaped f32/f16/bf16/i8/i32/i64 "
+              "tensors";
+  };
+  for (auto [i, t] : llvm::enumerate(fn.getArgumentTypes()))
+    if (failed(checkType(t, "argument", i)))
+      return failure();
+  for (auto [i, t] : llvm::enumerate(fn.getResultTypes()))
+    if (failed(checkType(t, "result", i)))
+      return failure();
+  for (Operation &op : block.without_terminator())
+    if (!isa<WeftDialect>(op.getDialect()))
+      return op.emitOpError("only weft ops are supported in an entry "
+                            "function, got '")
+             << op.getName() << "'";
+  return success();
+}
+
 bool ::weft::isClonableConstant(Operation *op) {
   auto constant = dyn_cast_or_null<ConstantOp>(op);
   if (!constant)
