@@ -8,8 +8,15 @@ include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
+/// Every operand and result type is within the tensor limits of
+/// `weft/Dialect/Common/TensorLimits.h` (rank, byte size without overflow).
+def Weft_TensorLimits : NativeOpTrait<"TensorLimits"> {
+  let cppNamespace = "::mlir::weft::OpTrait";
+}
+
 class Weft_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Weft_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+    : Op<Weft_Dialect, mnemonic,
+         !listconcat([Weft_TensorLimits], traits, [Pure])>;
 
 //===----------------------------------------------------------------------===//
 // Constants and casts
@@ -336,9 +343,9 @@ def Weft_EmbeddingOp : Weft_Op<"embedding", [
     InferTypeOpAdaptor]> {
   let summary = "Row gather from an embedding table";
   let description = [{
-    `table [V, D]`, integer `indices [I...]` -> `[I..., D]`; row `i` of the
-    result is `table[indices[i]]`. Out-of-range indices are clamped at run
-    time.
+    `table [V, D]` with `V >= 1`, integer `indices [I...]` -> `[I..., D]`;
+    row `i` of the result is `table[indices[i]]`. Out-of-range indices are
+    clamped into `[0, V)` at run time.
 
     ```mlir
     %e = weft.embedding %table, %ids : tensor<1000x64xf32>, tensor<2x16xi64> -> tensor<2x16x64xf32>
