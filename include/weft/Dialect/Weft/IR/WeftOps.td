@@ -151,7 +151,9 @@ def Weft_MatmulOp : Weft_Op<"matmul", [
   let description = [{
     `[M, K] x [K, N] -> [M, N]`. `transpose_lhs` / `transpose_rhs` read the
     operand transposed (`[K, M]` / `[N, K]`) without materializing it.
-    Operands and result share the element type.
+    Operands and result share the element type; products are summed in f32
+    for f16/bf16 and in i32 for i8 (wrapping), then rounded to the element
+    type. `K = 0` gives zeros.
 
     ```mlir
     %c = weft.matmul %a, %b : tensor<8x16xf32>, tensor<16x4xf32> -> tensor<8x4xf32>
@@ -227,7 +229,8 @@ class Weft_Pool2DOp<string mnemonic, string what>
     Pools windows of `kernel = [KH, KW]` moved by `strides` over the spatial
     dims of an `[N, C, H, W]` tensor; `padding = [top, left, bottom, right]`.
     Padded positions never win a max and are not counted by an average
-    (`count_include_pad = false`).
+    (`count_include_pad = false`). `H` and `W` must be non-empty. Averages
+    sum in f32 for f16/bf16 inputs.
 
     ```mlir
     %p = weft.}] # mnemonic # [{ %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>}
@@ -254,7 +257,10 @@ class Weft_ReduceOp<string mnemonic, string what>
   let summary = what # " over the given axes";
   let description = [{
     Reduces over `axes` (distinct, each in `[0, rank)`). The reduced dims are
-    dropped, or kept with size 1 under `keep_dims`.
+    dropped, or kept with size 1 under `keep_dims`. Sums and means
+    accumulate in f32 for f16/bf16 (i32 for i8) and round once at the end;
+    a sum over no elements is 0, a mean NaN (0 for integers); a maximum
+    needs every reduced dim non-empty.
 
     ```mlir
     %s = weft.}] # mnemonic # [{ %x axes = [1] : tensor<4x8xf32> -> tensor<4xf32>
@@ -467,8 +473,10 @@ def Weft_CrossEntropyOp : Weft_Op<"cross_entropy", [
     InferTypeOpAdaptor]> {
   let summary = "Mean softmax cross-entropy against integer labels";
   let description = [{
-    `logits [N, C]`, `labels [N]` (class indices) -> a rank-0 tensor:
-    `mean_n(logsumexp(logits[n]) - logits[n, labels[n]])`.
+    `logits [N, C]` with `C >= 1`, `labels [N]` (class indices, clamped into
+    `[0, C)`) -> a rank-0 tensor:
+    `mean_n(logsumexp(logits[n]) - logits[n, labels[n]])`, computed in f32
+    for f16/bf16 logits (NaN when `N = 0`).
 
     ```mlir
     %l = weft.cross_entropy %logits, %labels : tensor<8x10xf32>, tensor<8xi64> -> tensor<f32>
