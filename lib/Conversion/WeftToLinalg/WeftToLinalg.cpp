@@ -10,8 +10,10 @@
 //
 // Everything that sums accumulates in `accumulatorType(elementType)` (f32 for
 // 16-bit floats, i32 for i8) and converts back to the element type at the
-// end. Ops with zero-element results lower to an empty tensor; ops whose
-// result is not empty but that read an empty operand get their defined value (zeros for sums and products, NaN for
+// end. Integer division never traps: x / 0 == 0 and INT_MIN / -1 == INT_MIN,
+// chosen with selects before the divide. Ops with zero-element results lower
+// to an empty tensor; ops whose result is not empty but that read an empty
+// operand get their defined value (zeros for sums and products, NaN for
 // means over nothing) without building zero-element temporaries.
 //
 //===----------------------------------------------------------------------===//
@@ -75,10 +77,32 @@ Value mul(OpBuilder &b, Location loc, Value x, Value y) {
     return arith::MulFOp::create(b, loc, x, y);
   return arith::MulIOp::create(b, loc, x, y);
 }
+/// Division as weft.div defines it. Integers round toward zero and never
+/// trap: x / 0 == 0, and INT_MIN / -1 wraps to INT_MIN. Both cases divide by
+/// 1 instead, so the divide instruction never sees 0 or the overflow pair.
 Value div(OpBuilder &b, Location loc, Value x, Value y) {
-  if (isFloat(x.getType()))
+  Type t = x.getType();
+  if (isFloat(t))
     return arith::DivFOp::create(b, loc, x, y);
-  return arith::DivSIOp::create(b, loc, x, y);
+  unsigned width = t.getIntOrFloatBitWidth();
+  auto intConst = [&](const APInt &v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, v));
+  };
+  Value zero = intConst(APInt::getZero(width));
+  Value one = intConst(APInt(width, 1));
+  Value minusOne = intConst(APInt::getAllOnes(width));
+  Value intMin = intConst(APInt::getSignedMinValue(width));
+  auto eq = [&](Value a, Value c) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a, c);
+  };
+  Value byZero = eq(y, zero);
+  Value overflow =
+      arith::AndIOp::create(b, loc, eq(x, intMin), eq(y, minusOne));
+  Value unsafe = arith::OrIOp::create(b, loc, byZero, overflow);
+  Value safeY = arith::SelectOp::create(b, loc, unsafe, one, y);
+  // x / 1 == x is already the wrapped INT_MIN / -1.
+  Value q = arith::DivSIOp::create(b, loc, x, safeY);
+  return arith::SelectOp::create(b, loc, byZero, zero, q);
 }
 Value max(OpBuilder &b, Location loc, Value x, Value y) {
   if (isFloat(x.getType()))

@@ -265,6 +265,41 @@ func.func @negative_no_widening(%x: tensor<4x8xf32>, %i: tensor<4x8xi64>) -> (te
 
 // -----
 
+// Integer division never traps: the divisor is replaced by 1 when it is 0
+// or when the quotient would overflow (INT_MIN / -1), and x / 0 gives 0.
+// CHECK-LABEL: func.func @div_i8
+// CHECK:         ^bb0(%[[X:.*]]: i8, %[[Y:.*]]: i8, %{{.*}}: i8):
+// CHECK-DAG:       %[[ZERO:.*]] = arith.constant 0 : i8
+// CHECK-DAG:       %[[ONE:.*]] = arith.constant 1 : i8
+// CHECK-DAG:       %[[M1:.*]] = arith.constant -1 : i8
+// CHECK-DAG:       %[[MIN:.*]] = arith.constant -128 : i8
+// CHECK-DAG:       %[[BYZERO:.*]] = arith.cmpi eq, %[[Y]], %[[ZERO]] : i8
+// CHECK-DAG:       %[[YM1:.*]] = arith.cmpi eq, %[[Y]], %[[M1]] : i8
+// CHECK-DAG:       %[[XMIN:.*]] = arith.cmpi eq, %[[X]], %[[MIN]] : i8
+// CHECK:           %[[OV:.*]] = arith.andi %[[XMIN]], %[[YM1]] : i1
+// CHECK:           %[[BAD:.*]] = arith.ori %[[BYZERO]], %[[OV]] : i1
+// CHECK:           %[[SAFE:.*]] = arith.select %[[BAD]], %[[ONE]], %[[Y]] : i8
+// CHECK:           %[[Q:.*]] = arith.divsi %[[X]], %[[SAFE]] : i8
+// CHECK:           %[[R:.*]] = arith.select %[[BYZERO]], %[[ZERO]], %[[Q]] : i8
+// CHECK:           linalg.yield %[[R]] : i8
+func.func @div_i8(%x: tensor<16xi8>, %y: tensor<16xi8>) -> tensor<16xi8> {
+  %0 = weft.div %x, %y : tensor<16xi8>
+  return %0 : tensor<16xi8>
+}
+
+// -----
+
+// Float division stays a plain divf.
+// CHECK-LABEL: func.func @negative_div_f32
+// CHECK:         arith.divf
+// CHECK-NOT:     arith.select
+func.func @negative_div_f32(%x: tensor<16xf32>, %y: tensor<16xf32>) -> tensor<16xf32> {
+  %0 = weft.div %x, %y : tensor<16xf32>
+  return %0 : tensor<16xf32>
+}
+
+// -----
+
 // Zero-element results are empty tensors: nothing is computed and no
 // zero-element temporary is built.
 // CHECK-LABEL: func.func @zero_element_results

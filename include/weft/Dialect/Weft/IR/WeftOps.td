@@ -135,6 +135,22 @@ def Weft_MulOp : Weft_BinaryOp<"mul", Weft_Tensor, "multiplication",
 }
 def Weft_DivOp : Weft_BinaryOp<"div", Weft_Tensor,
     "division (integers round toward zero)"> {
+  let description = [{
+    Both operands have the same element type; their shapes broadcast like
+    numpy. Floats follow IEEE 754 (`x / 0` is `inf`, `-inf` or NaN).
+    Integer division truncates toward zero (C, `torch.div(...,
+    rounding_mode="trunc")`; numpy's `//` floors instead, e.g. `-7 // 2 ==
+    -4` where `weft.div` gives `-3`) and is total, never trapping:
+
+    * `x / 0 == 0` for every `x` (numpy's integer `x // 0` is 0 too);
+    * `INT_MIN / -1` wraps to `INT_MIN` (e.g. `-128 / -1 == -128` for i8),
+      as numpy's `np.iinfo(t).min // -1` does.
+
+    ```mlir
+    %q = weft.div %x, %y : tensor<4x8xi32>
+    %r = weft.div %x, %scale : tensor<4x8xf32>, tensor<8xf32>
+    ```
+  }];
   let hasFolder = 1;
 }
 def Weft_MaxOp : Weft_BinaryOp<"max", Weft_Tensor, "maximum", [Commutative]>;
