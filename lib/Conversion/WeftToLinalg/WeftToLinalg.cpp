@@ -62,6 +62,13 @@ Value lowest(OpBuilder &b, Location loc, Type et) {
       b, loc, b.getIntegerAttr(et, APInt::getSignedMinValue(width)));
 }
 
+/// A quiet NaN of float type `et`.
+Value nan(OpBuilder &b, Location loc, Type et) {
+  auto ft = cast<FloatType>(et);
+  return arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(ft, APFloat::getNaN(ft.getFloatSemantics())));
+}
+
 Value add(OpBuilder &b, Location loc, Value x, Value y) {
   if (isFloat(x.getType()))
     return arith::AddFOp::create(b, loc, x, y);
@@ -703,15 +710,8 @@ FailureOr<Value> lower(wf::ReduceMeanOp op, Builder &e) {
     // The mean of nothing: NaN for floats (0 / 0, as numpy), and 0 for
     // integers (weft's x / 0).
     auto type = op.getType();
-    Value v =
-        isFloat(et)
-            ? arith::ConstantOp::create(
-                  e.b, e.loc,
-                  e.b.getFloatAttr(
-                      et,
-                      APFloat::getNaN(cast<FloatType>(et).getFloatSemantics())))
-            : constant(e.b, e.loc, et, 0);
-    return e.filled(type, v);
+    return e.filled(type, isFloat(et) ? nan(e.b, e.loc, et)
+                                      : constant(e.b, e.loc, et, 0));
   }
   Value r = e.sum(op.getInput(), axes);
   auto rt = cast<RankedTensorType>(r.getType());
@@ -859,12 +859,7 @@ FailureOr<Value> lower(wf::CrossEntropyOp op, Builder &e) {
   int64_t n = lt.getDimSize(0), classes = lt.getDimSize(1);
   if (n == 0) {
     // The mean over no rows (numpy: NaN).
-    return e.filled(
-        op.getType(),
-        arith::ConstantOp::create(
-            b, loc,
-            b.getFloatAttr(
-                et, APFloat::getNaN(cast<FloatType>(et).getFloatSemantics()))));
+    return e.filled(op.getType(), nan(b, loc, et));
   }
   llvm::SmallBitVector byClass(2);
   byClass.set(1);
