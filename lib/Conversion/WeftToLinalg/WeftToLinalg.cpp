@@ -8,6 +8,14 @@
 // Composite ops (softmax, normalizations, attention, losses) are written in
 // terms of those builders only.
 //
+// Everything that sums accumulates in `accumulatorType(elementType)` (f32 for
+// 16-bit floats, i32 for i8) and converts back to the element type at the
+// end. Integer division never traps: x / 0 == 0 and INT_MIN / -1 == INT_MIN,
+// chosen with selects before the divide. Ops with zero-element results lower
+// to an empty tensor; ops whose result is not empty but that read an empty
+// operand get their defined value (zeros for sums and products, NaN for
+// means over nothing) without building zero-element temporaries.
+//
 //===----------------------------------------------------------------------===//
 #include "weft/Conversion/WeftToLinalg/WeftToLinalg.h"
 
@@ -54,6 +62,13 @@ Value lowest(OpBuilder &b, Location loc, Type et) {
       b, loc, b.getIntegerAttr(et, APInt::getSignedMinValue(width)));
 }
 
+/// A quiet NaN of float type `et`.
+Value nan(OpBuilder &b, Location loc, Type et) {
+  auto ft = cast<FloatType>(et);
+  return arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(ft, APFloat::getNaN(ft.getFloatSemantics())));
+}
+
 Value add(OpBuilder &b, Location loc, Value x, Value y) {
   if (isFloat(x.getType()))
     return arith::AddFOp::create(b, loc, x, y);
@@ -69,10 +84,32 @@ Value mul(OpBuilder &b, Location loc, Value x, Value y) {
     return arith::MulFOp::create(b, loc, x, y);
   return arith::MulIOp::create(b, loc, x, y);
 }
+/// Division as weft.div defines it. Integers round toward zero and never
+/// trap: x / 0 == 0, and INT_MIN / -1 wraps to INT_MIN. Both cases divide by
+/// 1 instead, so the divide instruction never sees 0 or the overflow pair.
 Value div(OpBuilder &b, Location loc, Value x, Value y) {
-  if (isFloat(x.getType()))
+  Type t = x.getType();
+  if (isFloat(t))
     return arith::DivFOp::create(b, loc, x, y);
-  return arith::DivSIOp::create(b, loc, x, y);
+  unsigned width = t.getIntOrFloatBitWidth();
+  auto intConst = [&](const APInt &v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, v));
+  };
+  Value zero = intConst(APInt::getZero(width));
+  Value one = intConst(APInt(width, 1));
+  Value minusOne = intConst(APInt::getAllOnes(width));
+  Value intMin = intConst(APInt::getSignedMinValue(width));
+  auto eq = [&](Value a, Value c) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a, c);
+  };
+  Value byZero = eq(y, zero);
+  Value overflow =
+      arith::AndIOp::create(b, loc, eq(x, intMin), eq(y, minusOne));
+  Value unsafe = arith::OrIOp::create(b, loc, byZero, overflow);
+  Value safeY = arith::SelectOp::create(b, loc, unsafe, one, y);
+  // x / 1 == x is already the wrapped INT_MIN / -1.
+  Value q = arith::DivSIOp::create(b, loc, x, safeY);
+  return arith::SelectOp::create(b, loc, byZero, zero, q);
 }
 Value max(OpBuilder &b, Location loc, Value x, Value y) {
   if (isFloat(x.getType()))
@@ -91,11 +128,41 @@ Value sigmoid(OpBuilder &b, Location loc, Value x) {
   return arith::DivFOp::create(b, loc, one, add(b, loc, one, e));
 }
 
-/// An integer index value clamped to [0, size).
+/// Converts a scalar to another int/float type: floats round to nearest
+/// even, float to integer truncates toward zero, integers are
+/// sign-extended or truncated (wrapping).
+Value convert(OpBuilder &b, Location l, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  if (isFloat(from) && isFloat(to)) {
+    if (tw > fw)
+      return arith::ExtFOp::create(b, l, to, x);
+    if (tw < fw)
+      return arith::TruncFOp::create(b, l, to, x);
+    // f16 <-> bf16: through f32.
+    Value wide = arith::ExtFOp::create(b, l, b.getF32Type(), x);
+    return arith::TruncFOp::create(b, l, to, wide);
+  }
+  if (isFloat(from))
+    return arith::FPToSIOp::create(b, l, to, x);
+  if (isFloat(to))
+    return arith::SIToFPOp::create(b, l, to, x);
+  if (tw > fw)
+    return arith::ExtSIOp::create(b, l, to, x);
+  return arith::TruncIOp::create(b, l, to, x);
+}
+
+/// An integer index value clamped to [0, size). `size` is positive (the
+/// verifiers reject empty tables and class sets); the upper bound is kept
+/// non-negative regardless, so no index can ever be -1.
 Value clampedIndex(OpBuilder &b, Location loc, Value id, int64_t size) {
+  assert(size > 0 && "clamping into an empty dim");
   Value idx = arith::IndexCastOp::create(b, loc, b.getIndexType(), id);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value last = arith::ConstantIndexOp::create(b, loc, size - 1);
+  Value last =
+      arith::ConstantIndexOp::create(b, loc, std::max<int64_t>(size - 1, 0));
   return arith::MinSIOp::create(
       b, loc, arith::MaxSIOp::create(b, loc, idx, zero), last);
 }
@@ -177,7 +244,29 @@ struct Builder {
     return map(type, inputs, maps, fn);
   }
 
-  /// Reduces `input` over `axes` starting from `init`; `combine(elem, acc)`.
+  /// `x` with its elements converted to `et` (no-op when they already are).
+  Value toElement(Value x, Type et) {
+    auto type = cast<RankedTensorType>(x.getType());
+    if (type.getElementType() == et)
+      return x;
+    return map(type.clone(et), {x}, {identity(type.getRank())},
+               [&](OpBuilder &nb, Location l, ValueRange a) {
+                 return convert(nb, l, a[0], et);
+               });
+  }
+
+  /// Sum of `input` over `axes`, in the accumulator type of its elements.
+  Value sum(Value input, const llvm::SmallBitVector &axes) {
+    Type et = cast<RankedTensorType>(input.getType()).getElementType();
+    return reduce(input, axes, constant(b, loc, ::weft::accumulatorType(et), 0),
+                  [](OpBuilder &nb, Location l, Value x, Value acc) {
+                    return add(nb, l, x, acc);
+                  });
+  }
+
+  /// Reduces `input` over `axes` starting from `init`; `combine(elem, acc)`
+  /// sees every element already converted to the type of `init` (which is
+  /// how sums accumulate in a wider type).
   Value reduce(Value input, const llvm::SmallBitVector &axes, Value init,
                CombineFn combine) {
     auto type = cast<RankedTensorType>(input.getType());
@@ -198,16 +287,21 @@ struct Builder {
         b, loc, TypeRange{outType}, ValueRange{input},
         ValueRange{filled(outType, init)}, maps, iters,
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          linalg::YieldOp::create(nb, nloc,
-                                  combine(nb, nloc, args[0], args[1]));
+          Value x = convert(nb, nloc, args[0], args[1].getType());
+          linalg::YieldOp::create(nb, nloc, combine(nb, nloc, x, args[1]));
         });
     return op.getResult(0);
   }
 
   /// Batched contraction. Loops are (batch..., m, n, k); `lhsT`/`rhsT` read
-  /// the operand's last two dims swapped.
+  /// the operand's last two dims swapped. Products and sums are formed in
+  /// the accumulator type of `outType`'s elements (operands are converted
+  /// to it), then converted to `outType`.
   Value contract(Value lhs, Value rhs, RankedTensorType outType, bool lhsT,
                  bool rhsT) {
+    Type et = outType.getElementType();
+    Type acc = ::weft::accumulatorType(et);
+    auto accType = outType.clone(acc);
     unsigned nb = outType.getRank() - 2;
     unsigned loops = nb + 3;
     auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx()); };
@@ -227,21 +321,25 @@ struct Builder {
     SmallVector<utils::IteratorType> iters(loops,
                                            utils::IteratorType::parallel);
     iters.back() = utils::IteratorType::reduction;
-    Type et = outType.getElementType();
-    Value init = filled(outType, constant(b, loc, et, 0.0));
+    // K == 0 sums nothing: the zero fill is the whole result.
+    Value init = filled(accType, constant(b, loc, acc, 0.0));
     auto op = linalg::GenericOp::create(
-        b, loc, TypeRange{outType}, ValueRange{lhs, rhs}, ValueRange{init},
+        b, loc, TypeRange{accType}, ValueRange{lhs, rhs}, ValueRange{init},
         maps, iters, [&](OpBuilder &nb2, Location nloc, ValueRange args) {
-          Value p = mul(nb2, nloc, args[0], args[1]);
+          Value p = mul(nb2, nloc, convert(nb2, nloc, args[0], acc),
+                        convert(nb2, nloc, args[1], acc));
           linalg::YieldOp::create(nb2, nloc, add(nb2, nloc, args[2], p));
         });
-    return op.getResult(0);
+    return toElement(op.getResult(0), et);
   }
 
-  /// Softmax of `x` along `axis`.
-  Value softmax(Value x, int64_t axis) {
+  /// Softmax of `x` along `axis`, with elements of type `outElem`. The max
+  /// is exact in the element type; exp, sum and divide run in the
+  /// accumulator type.
+  Value softmax(Value x, int64_t axis, Type outElem) {
     auto type = cast<RankedTensorType>(x.getType());
     Type et = type.getElementType();
+    Type acc = ::weft::accumulatorType(et);
     unsigned rank = type.getRank();
     llvm::SmallBitVector axes(rank);
     axes.set(axis);
@@ -250,17 +348,16 @@ struct Builder {
                         return max(nb, l, e, acc);
                       });
     AffineMap id = identity(rank), red = droppedMap(rank, axes);
-    Value ex = map(type, {x, mx}, {id, red},
-                   [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-                     return math::ExpOp::create(nb, l, sub(nb, l, a[0], a[1]));
+    Value ex = map(type.clone(acc), {x, mx}, {id, red},
+                   [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                     Value d = sub(nb, l, convert(nb, l, a[0], acc),
+                                   convert(nb, l, a[1], acc));
+                     return math::ExpOp::create(nb, l, d);
                    });
-    Value sum = reduce(ex, axes, constant(b, loc, et, 0.0),
-                       [](OpBuilder &nb, Location l, Value e, Value acc) {
-                         return add(nb, l, e, acc);
-                       });
-    return map(type, {ex, sum}, {id, red},
-               [](OpBuilder &nb, Location l, ValueRange a) {
-                 return div(nb, l, a[0], a[1]);
+    Value total = sum(ex, axes);
+    return map(type.clone(outElem), {ex, total}, {id, red},
+               [&](OpBuilder &nb, Location l, ValueRange a) {
+                 return convert(nb, l, div(nb, l, a[0], a[1]), outElem);
                });
   }
 
@@ -435,31 +532,9 @@ FailureOr<Value> lower(wf::ConstantOp op, Builder &e) {
 
 FailureOr<Value> lower(wf::CastOp op, Builder &e) {
   Type to = op.getType().getElementType();
-  return lowerUnary(
-      e, op, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-        Value x = a[0];
-        Type from = x.getType();
-        if (from == to)
-          return x;
-        unsigned fw = from.getIntOrFloatBitWidth(),
-                 tw = to.getIntOrFloatBitWidth();
-        if (isFloat(from) && isFloat(to)) {
-          if (tw > fw)
-            return arith::ExtFOp::create(b, l, to, x);
-          if (tw < fw)
-            return arith::TruncFOp::create(b, l, to, x);
-          // f16 <-> bf16: through f32.
-          Value wide = arith::ExtFOp::create(b, l, b.getF32Type(), x);
-          return arith::TruncFOp::create(b, l, to, wide);
-        }
-        if (isFloat(from))
-          return arith::FPToSIOp::create(b, l, to, x);
-        if (isFloat(to))
-          return arith::SIToFPOp::create(b, l, to, x);
-        if (tw > fw)
-          return arith::ExtSIOp::create(b, l, to, x);
-        return arith::TruncIOp::create(b, l, to, x);
-      });
+  return lowerUnary(e, op, [&](OpBuilder &b, Location l, ValueRange a) {
+    return convert(b, l, a[0], to);
+  });
 }
 
 FailureOr<Value> lower(wf::MatmulOp op, Builder &e) {
@@ -482,10 +557,26 @@ FailureOr<Value> lower(wf::Conv2DOp op, Builder &e) {
   auto filterType = op.getFilter().getType();
   int64_t fPerGroup = filterType.getDimSize(0) / groups;
   int64_t cPerGroup = filterType.getDimSize(1);
+  Type acc = ::weft::accumulatorType(et);
+  auto accType = outType.clone(acc);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, b.getContext()); };
+  // bias [F] broadcasts along dim 1; added in the accumulator type.
+  AffineMap biasMap = AffineMap::get(4, 0, {d(1)}, b.getContext());
+  auto finish = [&](Value sum) {
+    if (!op.getBias())
+      return e.toElement(sum, et);
+    return e.map(outType, {sum, op.getBias()}, {e.identity(4), biasMap},
+                 [&](OpBuilder &nb, Location l, ValueRange a) {
+                   Value biased = add(nb, l, a[0], convert(nb, l, a[1], acc));
+                   return convert(nb, l, biased, et);
+                 });
+  };
+  // No input channels: every output is the bias (or 0).
+  if (cPerGroup == 0 || op.getInput().getType().getNumElements() == 0)
+    return finish(e.filled(accType, constant(b, loc, acc, 0.0)));
   Value input = e.pad(op.getInput(), {0, 0, pad[0], pad[1]},
                       {0, 0, pad[2], pad[3]}, constant(b, loc, et, 0.0));
   // Loops (n, f, oh, ow, c, kh, kw).
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, b.getContext()); };
   AffineExpr channel = d(1).floorDiv(fPerGroup) * cPerGroup + d(4);
   if (groups == 1)
     channel = d(4);
@@ -498,28 +589,24 @@ FailureOr<Value> lower(wf::Conv2DOp op, Builder &e) {
       AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, b.getContext())};
   SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
   iters.append(3, utils::IteratorType::reduction);
-  Value init = e.filled(outType, constant(b, loc, et, 0.0));
+  Value init = e.filled(accType, constant(b, loc, acc, 0.0));
   Value conv =
       linalg::GenericOp::create(
-          b, loc, TypeRange{outType}, ValueRange{input, op.getFilter()},
+          b, loc, TypeRange{accType}, ValueRange{input, op.getFilter()},
           ValueRange{init}, maps, iters,
-          [](OpBuilder &nb, Location l, ValueRange a) {
-            linalg::YieldOp::create(nb, l,
-                                    add(nb, l, a[2], mul(nb, l, a[0], a[1])));
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value p = mul(nb, l, convert(nb, l, a[0], acc),
+                          convert(nb, l, a[1], acc));
+            linalg::YieldOp::create(nb, l, add(nb, l, a[2], p));
           })
           .getResult(0);
-  if (!op.getBias())
-    return conv;
-  // bias [F] broadcasts along dim 1.
-  AffineMap biasMap = AffineMap::get(4, 0, {d(1)}, b.getContext());
-  return e.map(outType, {conv, op.getBias()}, {e.identity(4), biasMap},
-               [](OpBuilder &nb, Location l, ValueRange a) {
-                 return add(nb, l, a[0], a[1]);
-               });
+  return finish(conv);
 }
 
-/// Window reduction over NCHW; `window` is a dummy [KH, KW] operand that
-/// gives the window loops their bounds.
+/// Window reduction over NCHW into `outType` (whose element type may be
+/// wider than the input's: elements are converted before `combine`);
+/// `window` is a dummy [KH, KW] operand that gives the window loops their
+/// bounds.
 Value pool(Builder &e, Value input, RankedTensorType outType,
            ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides, Value init,
            CombineFn combine) {
@@ -540,7 +627,8 @@ Value pool(Builder &e, Value input, RankedTensorType outType,
              b, e.loc, TypeRange{outType}, ValueRange{input, window},
              ValueRange{e.filled(outType, init)}, maps, iters,
              [&](OpBuilder &nb, Location l, ValueRange a) {
-               linalg::YieldOp::create(nb, l, combine(nb, l, a[0], a[2]));
+               Value x = convert(nb, l, a[0], a[2].getType());
+               linalg::YieldOp::create(nb, l, combine(nb, l, x, a[2]));
              })
       .getResult(0);
 }
@@ -560,13 +648,15 @@ FailureOr<Value> lower(wf::MaxPool2DOp op, Builder &e) {
 FailureOr<Value> lower(wf::AvgPool2DOp op, Builder &e) {
   OpBuilder &b = e.b;
   Type et = op.getType().getElementType();
+  Type acc = ::weft::accumulatorType(et);
   ArrayRef<int64_t> p = op.getPadding();
-  Value zero = constant(b, e.loc, et, 0.0);
   auto sumPool = [&](Value x) {
-    Value padded = e.pad(x, {0, 0, p[0], p[1]}, {0, 0, p[2], p[3]}, zero);
-    return pool(e, padded, op.getType(), op.getKernel(), op.getStrides(), zero,
-                [](OpBuilder &nb, Location l, Value v, Value acc) {
-                  return add(nb, l, v, acc);
+    Value padded = e.pad(x, {0, 0, p[0], p[1]}, {0, 0, p[2], p[3]},
+                         constant(b, e.loc, et, 0.0));
+    return pool(e, padded, op.getType().clone(acc), op.getKernel(),
+                op.getStrides(), constant(b, e.loc, acc, 0.0),
+                [](OpBuilder &nb, Location l, Value v, Value sum) {
+                  return add(nb, l, v, sum);
                 });
   };
   Value sum = sumPool(op.getInput());
@@ -575,8 +665,8 @@ FailureOr<Value> lower(wf::AvgPool2DOp op, Builder &e) {
   Value ones = e.filled(op.getInput().getType(), constant(b, e.loc, et, 1.0));
   Value count = sumPool(ones);
   return e.map(op.getType(), {sum, count}, {e.identity(4), e.identity(4)},
-               [](OpBuilder &nb, Location l, ValueRange a) {
-                 return div(nb, l, a[0], a[1]);
+               [&](OpBuilder &nb, Location l, ValueRange a) {
+                 return convert(nb, l, div(nb, l, a[0], a[1]), et);
                });
 }
 
@@ -596,10 +686,7 @@ template <typename OpTy> Value keepDims(OpTy op, Builder &e, Value reduced) {
 
 FailureOr<Value> lower(wf::ReduceSumOp op, Builder &e) {
   Type et = op.getType().getElementType();
-  Value r = e.reduce(op.getInput(), axesOf(op), constant(e.b, e.loc, et, 0),
-                     [](OpBuilder &b, Location l, Value x, Value acc) {
-                       return add(b, l, x, acc);
-                     });
+  Value r = e.toElement(e.sum(op.getInput(), axesOf(op)), et);
   return keepDims(op, e, r);
 }
 
@@ -615,32 +702,40 @@ FailureOr<Value> lower(wf::ReduceMaxOp op, Builder &e) {
 FailureOr<Value> lower(wf::ReduceMeanOp op, Builder &e) {
   Type et = op.getType().getElementType();
   llvm::SmallBitVector axes = axesOf(op);
+  Type acc = ::weft::accumulatorType(et);
   int64_t count = 1;
   for (int64_t a : op.getAxes())
     count *= op.getInput().getType().getDimSize(a);
-  Value r = e.reduce(op.getInput(), axes, constant(e.b, e.loc, et, 0),
-                     [](OpBuilder &b, Location l, Value x, Value acc) {
-                       return add(b, l, x, acc);
-                     });
+  if (count == 0) {
+    // The mean of nothing: NaN for floats (0 / 0, as numpy), and 0 for
+    // integers (weft's x / 0).
+    auto type = op.getType();
+    return e.filled(type, isFloat(et) ? nan(e.b, e.loc, et)
+                                      : constant(e.b, e.loc, et, 0));
+  }
+  Value r = e.sum(op.getInput(), axes);
   auto rt = cast<RankedTensorType>(r.getType());
-  Value mean = e.map(rt, {r}, {e.identity(rt.getRank())},
+  Value mean = e.map(rt.clone(et), {r}, {e.identity(rt.getRank())},
                      [&](OpBuilder &b, Location l, ValueRange a) {
-                       return div(b, l, a[0], constant(b, l, et, count));
+                       Value m = div(b, l, a[0], constant(b, l, acc, count));
+                       return convert(b, l, m, et);
                      });
   return keepDims(op, e, mean);
 }
 
 FailureOr<Value> lower(wf::SoftmaxOp op, Builder &e) {
-  return e.softmax(op.getInput(), op.getAxis());
+  return e.softmax(op.getInput(), op.getAxis(), op.getType().getElementType());
 }
 
 /// Shared by layer_norm and rms_norm: normalizes over the trailing
-/// `rank(scale)` dims.
+/// `rank(scale)` dims. Statistics and the normalization itself are computed
+/// in the accumulator type; only the result is rounded to the element type.
 Value normalize(Builder &e, Value x, Value scale, Value bias, double eps,
                 bool centered) {
   auto type = cast<RankedTensorType>(x.getType());
   auto scaleType = cast<RankedTensorType>(scale.getType());
   Type et = type.getElementType();
+  Type acc = ::weft::accumulatorType(et);
   unsigned rank = type.getRank(), count = scaleType.getRank();
   llvm::SmallBitVector axes(rank);
   int64_t n = 1;
@@ -650,22 +745,18 @@ Value normalize(Builder &e, Value x, Value scale, Value bias, double eps,
   }
   AffineMap id = e.identity(rank), red = e.droppedMap(rank, axes),
             tail = e.trailingMap(rank, count);
-  Value zero = constant(e.b, e.loc, et, 0.0);
   Value centeredX = x;
   if (centered) {
-    Value sum = e.reduce(x, axes, zero,
-                         [](OpBuilder &b, Location l, Value v, Value acc) {
-                           return add(b, l, v, acc);
-                         });
-    centeredX = e.map(type, {x, sum}, {id, red},
+    Value sum = e.sum(x, axes);
+    centeredX = e.map(type.clone(acc), {x, sum}, {id, red},
                       [&](OpBuilder &b, Location l, ValueRange a) {
-                        Value mean = div(b, l, a[1], constant(b, l, et, n));
-                        return sub(b, l, a[0], mean);
+                        Value mean = div(b, l, a[1], constant(b, l, acc, n));
+                        return sub(b, l, convert(b, l, a[0], acc), mean);
                       });
   }
-  Value sq = e.reduce(centeredX, axes, zero,
-                      [](OpBuilder &b, Location l, Value v, Value acc) {
-                        return add(b, l, mul(b, l, v, v), acc);
+  Value sq = e.reduce(centeredX, axes, constant(e.b, e.loc, acc, 0.0),
+                      [](OpBuilder &b, Location l, Value v, Value sum) {
+                        return add(b, l, mul(b, l, v, v), sum);
                       });
   SmallVector<Value> ins = {centeredX, sq, scale};
   SmallVector<AffineMap> maps = {id, red, tail};
@@ -674,11 +765,14 @@ Value normalize(Builder &e, Value x, Value scale, Value bias, double eps,
     maps.push_back(tail);
   }
   return e.map(type, ins, maps, [&](OpBuilder &b, Location l, ValueRange a) {
-    Value var = div(b, l, a[1], constant(b, l, et, n));
+    auto wide = [&](Value v) { return convert(b, l, v, acc); };
+    Value var = div(b, l, a[1], constant(b, l, acc, n));
     Value inv =
-        math::RsqrtOp::create(b, l, add(b, l, var, constant(b, l, et, eps)));
-    Value y = mul(b, l, mul(b, l, a[0], inv), a[2]);
-    return bias ? add(b, l, y, a[3]) : y;
+        math::RsqrtOp::create(b, l, add(b, l, var, constant(b, l, acc, eps)));
+    Value y = mul(b, l, mul(b, l, wide(a[0]), inv), wide(a[2]));
+    if (bias)
+      y = add(b, l, y, wide(a[3]));
+    return convert(b, l, y, et);
   });
 }
 
@@ -761,7 +855,12 @@ FailureOr<Value> lower(wf::CrossEntropyOp op, Builder &e) {
   Value logits = op.getLogits();
   auto lt = op.getLogits().getType();
   Type et = lt.getElementType();
+  Type acc = ::weft::accumulatorType(et);
   int64_t n = lt.getDimSize(0), classes = lt.getDimSize(1);
+  if (n == 0) {
+    // The mean over no rows (numpy: NaN).
+    return e.filled(op.getType(), nan(b, loc, et));
+  }
   llvm::SmallBitVector byClass(2);
   byClass.set(1);
   AffineMap id2 = e.identity(2), row = e.droppedMap(2, byClass),
@@ -770,35 +869,32 @@ FailureOr<Value> lower(wf::CrossEntropyOp op, Builder &e) {
                       [](OpBuilder &nb, Location l, Value v, Value acc) {
                         return max(nb, l, v, acc);
                       });
-  Value ex = e.map(lt, {logits, mx}, {id2, row},
-                   [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-                     return math::ExpOp::create(nb, l, sub(nb, l, a[0], a[1]));
+  Value ex = e.map(lt.clone(acc), {logits, mx}, {id2, row},
+                   [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                     Value d = sub(nb, l, convert(nb, l, a[0], acc),
+                                   convert(nb, l, a[1], acc));
+                     return math::ExpOp::create(nb, l, d);
                    });
-  Value sum = e.reduce(ex, byClass, constant(b, loc, et, 0.0),
-                       [](OpBuilder &nb, Location l, Value v, Value acc) {
-                         return add(nb, l, v, acc);
-                       });
-  auto rowType = RankedTensorType::get({n}, et);
+  Value sum = e.sum(ex, byClass);
+  auto rowType = RankedTensorType::get({n}, acc);
   // loss[i] = log(sum[i]) + max[i] - logits[i, label[i]]
-  Value loss =
-      e.map(rowType, {sum, mx, op.getLabels()}, {id1, id1, id1},
-            [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-              Value i = linalg::IndexOp::create(nb, l, 0);
-              Value c = clampedIndex(nb, l, a[2], classes);
-              Value picked =
-                  tensor::ExtractOp::create(nb, l, logits, ValueRange{i, c});
-              Value lse = add(nb, l, math::LogOp::create(nb, l, a[0]), a[1]);
-              return sub(nb, l, lse, picked);
-            });
+  Value loss = e.map(rowType, {sum, mx, op.getLabels()}, {id1, id1, id1},
+                     [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                       Value i = linalg::IndexOp::create(nb, l, 0);
+                       Value c = clampedIndex(nb, l, a[2], classes);
+                       Value picked = tensor::ExtractOp::create(
+                           nb, l, logits, ValueRange{i, c});
+                       Value lse = add(nb, l, math::LogOp::create(nb, l, a[0]),
+                                       convert(nb, l, a[1], acc));
+                       return sub(nb, l, lse, convert(nb, l, picked, acc));
+                     });
   llvm::SmallBitVector all(1);
   all.set(0);
-  Value total = e.reduce(loss, all, constant(b, loc, et, 0.0),
-                         [](OpBuilder &nb, Location l, Value v, Value acc) {
-                           return add(nb, l, v, acc);
-                         });
+  Value total = e.sum(loss, all);
   return e.map(op.getType(), {total}, {e.identity(0)},
                [&](OpBuilder &nb, Location l, ValueRange a) {
-                 return div(nb, l, a[0], constant(nb, l, et, n));
+                 Value mean = div(nb, l, a[0], constant(nb, l, acc, n));
+                 return convert(nb, l, mean, et);
                });
 }
 
@@ -806,10 +902,15 @@ FailureOr<Value> lower(wf::ScaledDotProductAttentionOp op, Builder &e) {
   auto qt = op.getQuery().getType();
   auto kt = op.getKey().getType();
   Type et = qt.getElementType();
+  Type acc = ::weft::accumulatorType(et);
   unsigned rank = qt.getRank();
+  // No keys: every output row is an empty sum.
+  if (kt.getDimSize(rank - 2) == 0)
+    return e.filled(op.getType(), constant(e.b, e.loc, et, 0.0));
   SmallVector<int64_t> scoresShape(qt.getShape().drop_back(1));
   scoresShape.push_back(kt.getDimSize(rank - 2));
-  auto scoresType = RankedTensorType::get(scoresShape, et);
+  // Scores and probabilities stay in the accumulator type.
+  auto scoresType = RankedTensorType::get(scoresShape, acc);
   Value scores = e.contract(op.getQuery(), op.getKey(), scoresType,
                             /*lhsT=*/false, /*rhsT=*/true);
   double scale = op.getScale()
@@ -826,9 +927,9 @@ FailureOr<Value> lower(wf::ScaledDotProductAttentionOp op, Builder &e) {
   bool hasMask = ins.size() == 2;
   Value masked = e.map(
       scoresType, ins, maps, [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value v = mul(nb, l, a[0], constant(nb, l, et, scale));
+        Value v = mul(nb, l, a[0], constant(nb, l, acc, scale));
         if (hasMask)
-          v = add(nb, l, v, a[1]);
+          v = add(nb, l, v, convert(nb, l, a[1], acc));
         if (!causal)
           return v;
         Value s = linalg::IndexOp::create(nb, l, rank - 2);
@@ -836,9 +937,9 @@ FailureOr<Value> lower(wf::ScaledDotProductAttentionOp op, Builder &e) {
         Value future =
             arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ugt, t, s);
         return Value(
-            arith::SelectOp::create(nb, l, future, lowest(nb, l, et), v));
+            arith::SelectOp::create(nb, l, future, lowest(nb, l, acc), v));
       });
-  Value probs = e.softmax(masked, rank - 1);
+  Value probs = e.softmax(masked, rank - 1, acc);
   return e.contract(probs, op.getValue(), op.getType(), false, false);
 }
 
@@ -851,6 +952,14 @@ template <typename OpTy> struct LowerOp : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     Builder e{rewriter, op.getLoc()};
+    // Nothing to compute: an empty result is just an empty tensor (and no
+    // zero-element temporaries are built).
+    if (op->getNumResults() == 1 && !isa<wf::ConstantOp>(op))
+      if (auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+          type && type.hasStaticShape() && type.getNumElements() == 0) {
+        rewriter.replaceOp(op, e.empty(type));
+        return success();
+      }
     FailureOr<Value> v = lower(op, e);
     if (failed(v))
       return rewriter.notifyMatchFailure(op, "no lowering");
@@ -895,3 +1004,14 @@ void ::weft::populateWeftToLinalgPatterns(RewritePatternSet &patterns) {
                LowerOp<wf::CrossEntropyOp>,
                LowerOp<wf::ScaledDotProductAttentionOp>>(patterns.getContext());
 }
+
+namespace weft {
+Type accumulatorType(Type elementType) {
+  MLIRContext *ctx = elementType.getContext();
+  if (isa<FloatType>(elementType) && elementType.getIntOrFloatBitWidth() <= 32)
+    return Float32Type::get(ctx);
+  if (auto it = dyn_cast<IntegerType>(elementType))
+    return IntegerType::get(ctx, std::max(32u, it.getWidth()));
+  return elementType;
+}
+} // namespace weft

@@ -116,3 +116,235 @@ func.func @all_lower(%q: tensor<2x4x16x8xf32>, %l: tensor<8x10xf32>, %y: tensor<
   %1 = weft.cross_entropy %l, %y : tensor<8x10xf32>, tensor<8xi32> -> tensor<f32>
   return %0, %1 : tensor<2x4x16x8xf32>, tensor<f32>
 }
+
+// -----
+
+// f16 sums accumulate in f32 and round once at the end.
+// CHECK-LABEL: func.func @reduce_sum_f16
+// CHECK:         %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[ACC:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%{{.*}} : tensor<4xf32>)
+// CHECK:         %[[S:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK-SAME:      ins(%{{.*}} : tensor<4x4096xf16>) outs(%[[ACC]] : tensor<4xf32>)
+// CHECK:           ^bb0(%[[IN:.*]]: f16, %[[OUT:.*]]: f32):
+// CHECK:             %[[W:.*]] = arith.extf %[[IN]] : f16 to f32
+// CHECK:             arith.addf %[[W]], %[[OUT]] : f32
+// CHECK:         linalg.generic {{.*}}ins(%[[S]] : tensor<4xf32>) outs(%{{.*}} : tensor<4xf16>)
+// CHECK:           arith.truncf %{{.*}} : f32 to f16
+func.func @reduce_sum_f16(%x: tensor<4x4096xf16>) -> tensor<4xf16> {
+  %0 = weft.reduce_sum %x axes = [1] : tensor<4x4096xf16> -> tensor<4xf16>
+  return %0 : tensor<4xf16>
+}
+
+// -----
+
+// The mean divides the f32 sum by the count in f32, then rounds.
+// CHECK-LABEL: func.func @reduce_mean_bf16
+// CHECK:         linalg.generic {{.*}}outs(%{{.*}} : tensor<4xf32>)
+// CHECK:           arith.extf %{{.*}} : bf16 to f32
+// CHECK:         linalg.generic {{.*}}outs(%{{.*}} : tensor<4xbf16>)
+// CHECK:           %[[M:.*]] = arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK:           arith.truncf %[[M]] : f32 to bf16
+func.func @reduce_mean_bf16(%x: tensor<4x4096xbf16>) -> tensor<4xbf16> {
+  %0 = weft.reduce_mean %x axes = [1] : tensor<4x4096xbf16> -> tensor<4xbf16>
+  return %0 : tensor<4xbf16>
+}
+
+// -----
+
+// f16 matmul: operands widened, products summed in f32.
+// CHECK-LABEL: func.func @matmul_f16
+// CHECK:         %[[ACC:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<8x4xf32>)
+// CHECK:         %[[C:.*]] = linalg.generic {{.*}}ins(%{{.*}}, %{{.*}} : tensor<8x16xf16>, tensor<16x4xf16>) outs(%[[ACC]] : tensor<8x4xf32>)
+// CHECK-DAG:       arith.extf %{{.*}} : f16 to f32
+// CHECK-DAG:       arith.extf %{{.*}} : f16 to f32
+// CHECK:           arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK:           arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK:         linalg.generic {{.*}}ins(%[[C]] : tensor<8x4xf32>) outs(%{{.*}} : tensor<8x4xf16>)
+// CHECK:           arith.truncf
+func.func @matmul_f16(%a: tensor<8x16xf16>, %b: tensor<16x4xf16>) -> tensor<8x4xf16> {
+  %0 = weft.matmul %a, %b : tensor<8x16xf16>, tensor<16x4xf16> -> tensor<8x4xf16>
+  return %0 : tensor<8x4xf16>
+}
+
+// -----
+
+// int8 matmul accumulates in i32 the same way (wrapping back to i8).
+// CHECK-LABEL: func.func @batch_matmul_i8
+// CHECK:         linalg.generic {{.*}}outs(%{{.*}} : tensor<2x8x4xi32>)
+// CHECK-DAG:       arith.extsi %{{.*}} : i8 to i32
+// CHECK-DAG:       arith.extsi %{{.*}} : i8 to i32
+// CHECK:           arith.muli %{{.*}}, %{{.*}} : i32
+// CHECK:           arith.addi %{{.*}}, %{{.*}} : i32
+// CHECK:         linalg.generic {{.*}}outs(%{{.*}} : tensor<2x8x4xi8>)
+// CHECK:           arith.trunci %{{.*}} : i32 to i8
+func.func @batch_matmul_i8(%a: tensor<2x8x16xi8>, %b: tensor<2x16x4xi8>) -> tensor<2x8x4xi8> {
+  %0 = weft.batch_matmul %a, %b : tensor<2x8x16xi8>, tensor<2x16x4xi8> -> tensor<2x8x4xi8>
+  return %0 : tensor<2x8x4xi8>
+}
+
+// -----
+
+// f16 softmax: the max stays f16 (exact); exp, sum and divide run in f32.
+// CHECK-LABEL: func.func @softmax_f16
+// CHECK:         linalg.generic {{.*}}outs(%{{.*}} : tensor<4xf16>)
+// CHECK:           arith.maximumf %{{.*}}, %{{.*}} : f16
+// CHECK:         %[[E:.*]] = linalg.generic {{.*}}outs(%{{.*}} : tensor<4x8xf32>)
+// CHECK:           math.exp %{{.*}} : f32
+// CHECK:         %[[S:.*]] = linalg.generic {{.*}}ins(%[[E]] : tensor<4x8xf32>) outs(%{{.*}} : tensor<4xf32>)
+// CHECK:         linalg.generic {{.*}}ins(%[[E]], %[[S]] : tensor<4x8xf32>, tensor<4xf32>) outs(%{{.*}} : tensor<4x8xf16>)
+// CHECK:           arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK:           arith.truncf %{{.*}} : f32 to f16
+func.func @softmax_f16(%x: tensor<4x8xf16>) -> tensor<4x8xf16> {
+  %0 = weft.softmax %x axis = 1 : tensor<4x8xf16>
+  return %0 : tensor<4x8xf16>
+}
+
+// -----
+
+// f16 layer_norm: mean, centered values and variance in f32.
+// CHECK-LABEL: func.func @layer_norm_f16
+// CHECK:         %[[S:.*]] = linalg.generic {{.*}}outs(%{{.*}} : tensor<2xf32>)
+// CHECK:         %[[C:.*]] = linalg.generic {{.*}}outs(%{{.*}} : tensor<2x4096xf32>)
+// CHECK:           arith.extf %{{.*}} : f16 to f32
+// CHECK:           arith.subf %{{.*}}, %{{.*}} : f32
+// CHECK:         %[[V:.*]] = linalg.generic {{.*}}ins(%[[C]] : tensor<2x4096xf32>) outs(%{{.*}} : tensor<2xf32>)
+// CHECK:         linalg.generic {{.*}}outs(%{{.*}} : tensor<2x4096xf16>)
+// CHECK:           math.rsqrt %{{.*}} : f32
+// CHECK:           arith.truncf %{{.*}} : f32 to f16
+func.func @layer_norm_f16(%x: tensor<2x4096xf16>, %g: tensor<4096xf16>, %b: tensor<4096xf16>) -> tensor<2x4096xf16> {
+  %0 = weft.layer_norm %x, %g, %b : tensor<2x4096xf16>, tensor<4096xf16>
+  return %0 : tensor<2x4096xf16>
+}
+
+// -----
+
+// Other summing ops widen as well.
+// CHECK-LABEL: func.func @more_sums_f16
+// CHECK:         linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK-SAME:      outs(%{{.*}} : tensor<1x4x6x6xf32>)
+// CHECK:         linalg.generic {{.*}}outs(%{{.*}} : tensor<1x4x6x6xf16>)
+// CHECK:         linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK-SAME:      outs(%{{.*}} : tensor<1x4x3x3xf32>)
+// CHECK:         linalg.generic {{.*}}outs(%{{.*}} : tensor<f32>)
+// CHECK:         linalg.generic {{.*}}outs(%{{.*}} : tensor<f16>)
+// CHECK-NOT:     weft.
+func.func @more_sums_f16(%x: tensor<1x3x8x8xf16>, %w: tensor<4x3x3x3xf16>, %l: tensor<8x10xf16>, %y: tensor<8xi32>) -> (tensor<1x4x6x6xf16>, tensor<1x4x3x3xf16>, tensor<f16>) {
+  %0 = weft.conv2d %x, %w : tensor<1x3x8x8xf16>, tensor<4x3x3x3xf16> -> tensor<1x4x6x6xf16>
+  %1 = weft.avg_pool2d %0 {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x4x6x6xf16> -> tensor<1x4x3x3xf16>
+  %2 = weft.cross_entropy %l, %y : tensor<8x10xf16>, tensor<8xi32> -> tensor<f16>
+  return %0, %1, %2 : tensor<1x4x6x6xf16>, tensor<1x4x3x3xf16>, tensor<f16>
+}
+
+// -----
+
+// Attention keeps its scores and probabilities in f32.
+// CHECK-LABEL: func.func @attention_bf16
+// CHECK:         linalg.generic {{.*}}ins(%{{.*}}, %{{.*}} : tensor<2x16x8xbf16>, tensor<2x16x8xbf16>) outs(%{{.*}} : tensor<2x16x16xf32>)
+// CHECK:         linalg.generic {{.*}}outs(%{{.*}} : tensor<2x16x8xf32>)
+// CHECK:         linalg.generic {{.*}}ins(%{{.*}} : tensor<2x16x8xf32>) outs(%{{.*}} : tensor<2x16x8xbf16>)
+// CHECK-NEXT:    ^bb0
+// CHECK-NEXT:      arith.truncf %{{.*}} : f32 to bf16
+func.func @attention_bf16(%q: tensor<2x16x8xbf16>) -> tensor<2x16x8xbf16> {
+  %0 = weft.scaled_dot_product_attention %q, %q, %q : tensor<2x16x8xbf16>, tensor<2x16x8xbf16>, tensor<2x16x8xbf16> -> tensor<2x16x8xbf16>
+  return %0 : tensor<2x16x8xbf16>
+}
+
+// -----
+
+// f32 and i64 need no conversion: the accumulator is the element type.
+// CHECK-LABEL: func.func @negative_no_widening
+// CHECK-NOT:     arith.extf
+// CHECK-NOT:     arith.truncf
+// CHECK-NOT:     arith.extsi
+// CHECK-NOT:     arith.trunci
+func.func @negative_no_widening(%x: tensor<4x8xf32>, %i: tensor<4x8xi64>) -> (tensor<4xf32>, tensor<4xi64>) {
+  %0 = weft.reduce_sum %x axes = [1] : tensor<4x8xf32> -> tensor<4xf32>
+  %1 = weft.reduce_sum %i axes = [1] : tensor<4x8xi64> -> tensor<4xi64>
+  return %0, %1 : tensor<4xf32>, tensor<4xi64>
+}
+
+// -----
+
+// Integer division never traps: the divisor is replaced by 1 when it is 0
+// or when the quotient would overflow (INT_MIN / -1), and x / 0 gives 0.
+// CHECK-LABEL: func.func @div_i8
+// CHECK:         ^bb0(%[[X:.*]]: i8, %[[Y:.*]]: i8, %{{.*}}: i8):
+// CHECK-DAG:       %[[ZERO:.*]] = arith.constant 0 : i8
+// CHECK-DAG:       %[[ONE:.*]] = arith.constant 1 : i8
+// CHECK-DAG:       %[[M1:.*]] = arith.constant -1 : i8
+// CHECK-DAG:       %[[MIN:.*]] = arith.constant -128 : i8
+// CHECK-DAG:       %[[BYZERO:.*]] = arith.cmpi eq, %[[Y]], %[[ZERO]] : i8
+// CHECK-DAG:       %[[YM1:.*]] = arith.cmpi eq, %[[Y]], %[[M1]] : i8
+// CHECK-DAG:       %[[XMIN:.*]] = arith.cmpi eq, %[[X]], %[[MIN]] : i8
+// CHECK:           %[[OV:.*]] = arith.andi %[[XMIN]], %[[YM1]] : i1
+// CHECK:           %[[BAD:.*]] = arith.ori %[[BYZERO]], %[[OV]] : i1
+// CHECK:           %[[SAFE:.*]] = arith.select %[[BAD]], %[[ONE]], %[[Y]] : i8
+// CHECK:           %[[Q:.*]] = arith.divsi %[[X]], %[[SAFE]] : i8
+// CHECK:           %[[R:.*]] = arith.select %[[BYZERO]], %[[ZERO]], %[[Q]] : i8
+// CHECK:           linalg.yield %[[R]] : i8
+func.func @div_i8(%x: tensor<16xi8>, %y: tensor<16xi8>) -> tensor<16xi8> {
+  %0 = weft.div %x, %y : tensor<16xi8>
+  return %0 : tensor<16xi8>
+}
+
+// -----
+
+// Float division stays a plain divf.
+// CHECK-LABEL: func.func @negative_div_f32
+// CHECK:         arith.divf
+// CHECK-NOT:     arith.select
+func.func @negative_div_f32(%x: tensor<16xf32>, %y: tensor<16xf32>) -> tensor<16xf32> {
+  %0 = weft.div %x, %y : tensor<16xf32>
+  return %0 : tensor<16xf32>
+}
+
+// -----
+
+// Zero-element results are empty tensors: nothing is computed and no
+// zero-element temporary is built.
+// CHECK-LABEL: func.func @zero_element_results
+// CHECK-DAG:     %[[A:.*]] = tensor.empty() : tensor<2x0xf32>
+// CHECK-DAG:     %[[B:.*]] = tensor.empty() : tensor<0x4xf32>
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[A]], %[[B]]
+func.func @zero_element_results(%x: tensor<2x0xf32>, %a: tensor<0x3xf32>, %b: tensor<3x4xf32>) -> (tensor<2x0xf32>, tensor<0x4xf32>) {
+  %0 = weft.softmax %x axis = 1 : tensor<2x0xf32>
+  %1 = weft.matmul %a, %b : tensor<0x3xf32>, tensor<3x4xf32> -> tensor<0x4xf32>
+  return %0, %1 : tensor<2x0xf32>, tensor<0x4xf32>
+}
+
+// -----
+
+// K = 0: the zero-filled accumulator is the whole product.
+// CHECK-LABEL: func.func @matmul_k0
+// CHECK:         %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[F:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%{{.*}} : tensor<4x5xf32>)
+// CHECK:         linalg.generic {{.*}}ins(%{{.*}}, %{{.*}} : tensor<4x0xf32>, tensor<0x5xf32>) outs(%[[F]] : tensor<4x5xf32>)
+func.func @matmul_k0(%a: tensor<4x0xf32>, %b: tensor<0x5xf32>) -> tensor<4x5xf32> {
+  %0 = weft.matmul %a, %b : tensor<4x0xf32>, tensor<0x5xf32> -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+// Reading an empty operand into a non-empty result: sums are 0, means NaN,
+// the loss over no rows NaN, attention over no keys 0, convolution over no
+// channels the bias.
+// CHECK-LABEL: func.func @empty_operands
+// CHECK-DAG:     arith.constant 0x7FC00000 : f32
+// CHECK-DAG:     arith.constant 0.000000e+00 : f32
+// CHECK-NOT:     tensor<0x10xf32>
+// CHECK-NOT:     tensor<2x4x0xf32>
+// CHECK-NOT:     tensor<1x0x6x6xf32>
+// CHECK:         return
+func.func @empty_operands(%x: tensor<3x0xf32>, %l: tensor<0x10xf32>, %y: tensor<0xi32>,
+                          %q: tensor<2x4x8xf32>, %k: tensor<2x0x8xf32>, %v: tensor<2x0x8xf32>,
+                          %i: tensor<1x0x4x4xf32>, %w: tensor<2x0x3x3xf32>, %bias: tensor<2xf32>)
+    -> (tensor<3xf32>, tensor<3xf32>, tensor<f32>, tensor<2x4x8xf32>, tensor<1x2x4x4xf32>) {
+  %0 = weft.reduce_sum %x axes = [1] : tensor<3x0xf32> -> tensor<3xf32>
+  %1 = weft.reduce_mean %x axes = [1] : tensor<3x0xf32> -> tensor<3xf32>
+  %2 = weft.cross_entropy %l, %y : tensor<0x10xf32>, tensor<0xi32> -> tensor<f32>
+  %3 = weft.scaled_dot_product_attention %q, %k, %v : tensor<2x4x8xf32>, tensor<2x0x8xf32>, tensor<2x0x8xf32> -> tensor<2x4x8xf32>
+  %4 = weft.conv2d %i, %w, %bias {padding = array<i64: 1, 1, 1, 1>} : tensor<1x0x4x4xf32>, tensor<2x0x3x3xf32>, tensor<2xf32> -> tensor<1x2x4x4xf32>
+  return %0, %1, %2, %3, %4 : tensor<3xf32>, tensor<3xf32>, tensor<f32>, tensor<2x4x8xf32>, tensor<1x2x4x4xf32>
+}

@@ -300,3 +300,46 @@ func.func @negative_swap_in_type(%h: !dist.host<tensor<4xf32>>) {
   %0 = "dist.swap_in"(%h) : (!dist.host<tensor<4xf32>>) -> tensor<8xf32>
   return
 }
+
+// -----
+
+// 2^32 x 2^32 devices: the count would wrap to 0 (and a split would divide
+// by it); the mesh is rejected instead.
+// expected-error @+1 {{'dist.mesh' op device count 4294967296 x 4294967296 overflows int64}}
+dist.mesh @m shape = [4294967296, 4294967296] axes = ["a", "b"]
+func.func @negative_mesh_overflow(%x: tensor<8xf32>) {
+  %0 = dist.annotate %x sharding = <@m, [S(0), S(0)]> : tensor<8xf32>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'dist.mesh' op device count 2 x 4611686018427387904 overflows int64}}
+dist.mesh @m shape = [2, 4611686018427387904] axes = ["a", "b"]
+
+// -----
+
+dist.mesh @m shape = [4294967296] axes = ["a"]
+func.func @negative_all_gather_overflow(%x: tensor<4294967296xf32>) {
+  // expected-error @+1 {{'dist.all_gather' op result dim 0 would be 4294967296 x 4294967296 (group size), which overflows int64}}
+  %0 = dist.all_gather %x on @m mesh_axes = [0] dim = 0 : tensor<4294967296xf32> -> tensor<8xf32>
+  return
+}
+
+// -----
+
+dist.mesh @m shape = [4294967296] axes = ["a"]
+func.func @negative_reduce_scatter_overflow(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'dist.reduce_scatter' op input dim 0 (8) must be the result's times the group size (4294967296 x 4294967296)}}
+  %0 = dist.reduce_scatter %x on @m mesh_axes = [0] dim = 0 kind = sum : tensor<8xf32> -> tensor<4294967296xf32>
+  return
+}
+
+// -----
+
+dist.mesh @m shape = [4294967296] axes = ["a"]
+func.func @negative_all_to_all_overflow(%x: tensor<4294967296x4294967296xf32>) {
+  // expected-error @+1 {{'dist.all_to_all' op concat_dim 1 of size 4294967296 x 4294967296 (group size) overflows int64}}
+  %0 = dist.all_to_all %x on @m mesh_axes = [0] split_dim = 0 concat_dim = 1 : tensor<4294967296x4294967296xf32> -> tensor<1x8xf32>
+  return
+}

@@ -81,14 +81,17 @@ func.func @constant_arith() -> (tensor<2xf32>, tensor<2xi32>) {
 
 // -----
 
-// Integer division by a zero constant is left for run time.
-// CHECK-LABEL: func.func @negative_div_by_zero
-// CHECK:         weft.div
-func.func @negative_div_by_zero() -> tensor<2xi32> {
-  %a = weft.constant dense<[1, 2]> : tensor<2xi32>
-  %z = weft.constant dense<[0, 1]> : tensor<2xi32>
-  %0 = weft.div %a, %z : tensor<2xi32>
-  return %0 : tensor<2xi32>
+// Integer division is total: x / 0 == 0 and INT_MIN / -1 == INT_MIN fold
+// like they run.
+// CHECK-LABEL: func.func @div_by_zero_and_overflow
+// CHECK:         %[[Q:.*]] = weft.constant dense<[0, 2, -2147483648, 3]> : tensor<4xi32>
+// CHECK-NOT:     weft.div
+// CHECK:         return %[[Q]]
+func.func @div_by_zero_and_overflow() -> tensor<4xi32> {
+  %a = weft.constant dense<[1, 2, -2147483648, -7]> : tensor<4xi32>
+  %z = weft.constant dense<[0, 1, -1, -2]> : tensor<4xi32>
+  %0 = weft.div %a, %z : tensor<4xi32>
+  return %0 : tensor<4xi32>
 }
 
 // -----

@@ -528,3 +528,83 @@ func.func @negative_cast_shape(%x: tensor<4xf32>) {
   %0 = weft.cast %x : tensor<4xf32> -> tensor<8xf16>
   return
 }
+
+// -----
+
+// Sizes are checked without overflow: 2^64 elements.
+func.func @negative_too_many_elements(%x: tensor<4294967296x4294967296xf32>) {
+  // expected-error @+1 {{'weft.relu' op 'tensor<4294967296x4294967296xf32>' needs more than 281474976710656 bytes (2^48), the largest tensor supported}}
+  %0 = weft.relu %x : tensor<4294967296x4294967296xf32>
+  return
+}
+
+// -----
+
+// 2^64 bytes: the element count fits int64, the byte size does not.
+func.func @negative_too_many_bytes(%x: tensor<4611686018427387904x4xf32>) {
+  // expected-error @+1 {{'weft.neg' op 'tensor<4611686018427387904x4xf32>' needs more than 281474976710656 bytes}}
+  %0 = weft.neg %x : tensor<4611686018427387904x4xf32>
+  return
+}
+
+// -----
+
+// A result type is checked too.
+func.func @negative_huge_result(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'weft.broadcast_to' op 'tensor<1099511627776x1099511627776x8xf32>' needs more than 281474976710656 bytes}}
+  %0 = weft.broadcast_to %x : tensor<8xf32> -> tensor<1099511627776x1099511627776x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_rank(%x: tensor<1x1x1x1x1x1x1x1x1x1x1x1x1x1x1x1x1xf32>) {
+  // expected-error @+1 {{'weft.relu' op 'tensor<1x1x1x1x1x1x1x1x1x1x1x1x1x1x1x1x1xf32>' has rank 17; at most 16 dims are supported}}
+  %0 = weft.relu %x : tensor<1x1x1x1x1x1x1x1x1x1x1x1x1x1x1x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @negative_embedding_empty_table(%t: tensor<0x4xf32>, %i: tensor<3xi64>) {
+  // expected-error @+2 {{'weft.embedding' op table 'tensor<0x4xf32>' has no rows; indices cannot be clamped into it}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = weft.embedding %t, %i : tensor<0x4xf32>, tensor<3xi64> -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @negative_cross_entropy_no_classes(%l: tensor<4x0xf32>, %y: tensor<4xi64>) {
+  // expected-error @+2 {{'weft.cross_entropy' op logits 'tensor<4x0xf32>' have no classes; no label can be valid}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = weft.cross_entropy %l, %y : tensor<4x0xf32>, tensor<4xi64> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @negative_reduce_max_empty_axis(%x: tensor<3x0xf32>) {
+  // expected-error @+2 {{'weft.reduce_max' op reduces axis 1 of 'tensor<3x0xf32>', which is empty; a maximum needs at least one element}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = weft.reduce_max %x axes = [1] : tensor<3x0xf32> -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @negative_pool_empty_spatial(%x: tensor<1x1x0x4xf32>) {
+  // expected-error @+2 {{'weft.avg_pool2d' op input 'tensor<1x1x0x4xf32>' has an empty spatial dim; every window would hold only padding}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = weft.avg_pool2d %x {kernel = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : tensor<1x1x0x4xf32> -> tensor<1x1x1x5xf32>
+  return
+}
+
+// -----
+
+func.func @negative_conv_huge_padding(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x2x2xf32>) {
+  // expected-error @+2 {{'weft.conv2d' op strides, padding and dilations must be below 2^31, got strides [1, 1], padding [9223372036854775807, 9223372036854775807, 9223372036854775807, 9223372036854775807], dilations [1, 1]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = weft.conv2d %x, %w {padding = array<i64: 9223372036854775807, 9223372036854775807, 9223372036854775807, 9223372036854775807>} : tensor<1x1x4x4xf32>, tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  return
+}

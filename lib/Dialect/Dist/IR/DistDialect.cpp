@@ -5,6 +5,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::dist;
@@ -131,7 +132,14 @@ ShardingAttr::verifyFor(function_ref<InFlightDiagnostic()> emitError,
     if (p >= type.getRank())
       return emitError() << "sharding " << *this << " splits dim " << p
                          << " but the tensor has rank " << type.getRank();
-    parts[p] *= mesh.getShape()[axis];
+    std::optional<int64_t> n =
+        llvm::checkedMul(parts[p], mesh.getShape()[axis]);
+    if (!n || *n < 1)
+      return emitError() << "sharding " << *this << " splits dim " << p
+                         << " into " << parts[p] << " x "
+                         << mesh.getShape()[axis]
+                         << " parts, which overflows int64";
+    parts[p] = *n;
   }
   for (auto [dim, n] : llvm::enumerate(parts)) {
     if (type.getDimSize(dim) % n != 0)

@@ -5,6 +5,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::dist;
@@ -46,6 +47,13 @@ LogicalResult MeshOp::verify() {
   if (getAxes().size() != shape.size())
     return emitOpError("has ") << shape.size() << " axes in its shape but "
                                << getAxes().size() << " axis names";
+  // Every device count, group size and part count is a product of axis
+  // sizes, so checking the whole product once bounds them all.
+  if (failed(getCheckedGroupSize())) {
+    InFlightDiagnostic diag = emitOpError("device count ");
+    llvm::interleave(shape, diag, " x ");
+    return diag << " overflows int64";
+  }
   llvm::StringSet<> names;
   for (Attribute a : getAxes()) {
     StringRef name = cast<StringAttr>(a).getValue();
@@ -77,18 +85,34 @@ LogicalResult MeshOp::verify() {
   return success();
 }
 
-int64_t MeshOp::getNumDevices() {
+FailureOr<int64_t>
+MeshOp::getCheckedGroupSize(std::optional<ArrayRef<int64_t>> axes) {
+  ArrayRef<int64_t> shape = getShape();
   int64_t n = 1;
-  for (int64_t s : getShape())
-    n *= s;
+  auto times = [&](int64_t size) {
+    std::optional<int64_t> p = llvm::checkedMul(n, size);
+    if (p)
+      n = *p;
+    return p.has_value();
+  };
+  if (!axes) {
+    if (!llvm::all_of(shape, times))
+      return failure();
+    return n;
+  }
+  for (int64_t a : *axes)
+    if (!times(shape[a]))
+      return failure();
   return n;
 }
 
+int64_t MeshOp::getNumDevices() {
+  return succeeded(getCheckedGroupSize()) ? *getCheckedGroupSize() : INT64_MAX;
+}
+
 int64_t MeshOp::getGroupSize(ArrayRef<int64_t> axes) {
-  int64_t n = 1;
-  for (int64_t a : axes)
-    n *= getShape()[a];
-  return n;
+  FailureOr<int64_t> n = getCheckedGroupSize(axes);
+  return succeeded(n) ? *n : INT64_MAX;
 }
 
 std::optional<unsigned> MeshOp::getAxisIndex(StringRef name) {
@@ -236,7 +260,12 @@ static FailureOr<int64_t> verifyGroup(OpTy op, SymbolTableCollection &table) {
   auto mesh = lookupMesh(op, op.getMeshAttr(), table);
   if (failed(mesh) || failed(verifyMeshAxes(op, *mesh, op.getMeshAxes())))
     return failure();
-  return mesh->getGroupSize(op.getMeshAxes());
+  FailureOr<int64_t> size = mesh->getCheckedGroupSize(op.getMeshAxes());
+  if (failed(size))
+    return op.emitOpError("group size over mesh axes [")
+           << op.getMeshAxes() << "] of mesh @" << mesh->getSymName()
+           << " overflows int64";
+  return *size;
 }
 
 LogicalResult AllReduceOp::verifySymbolUses(SymbolTableCollection &table) {
@@ -252,10 +281,16 @@ LogicalResult AllGatherOp::verifySymbolUses(SymbolTableCollection &table) {
   if (failed(verifySameButDim(*this, in, out, dim, "dim")) ||
       failed(checkOtherDims(*this, in, out, {dim})))
     return failure();
-  if (out.getDimSize(dim) != in.getDimSize(dim) * *group)
+  std::optional<int64_t> gathered =
+      llvm::checkedMul(in.getDimSize(dim), *group);
+  if (!gathered)
+    return emitOpError("result dim ")
+           << dim << " would be " << in.getDimSize(dim) << " x " << *group
+           << " (group size), which overflows int64";
+  if (out.getDimSize(dim) != *gathered)
     return emitOpError("result dim ")
            << dim << " must be " << in.getDimSize(dim) << " x " << *group
-           << " (group size) = " << in.getDimSize(dim) * *group << ", got "
+           << " (group size) = " << *gathered << ", got "
            << out.getDimSize(dim);
   return success();
 }
@@ -269,7 +304,9 @@ LogicalResult ReduceScatterOp::verifySymbolUses(SymbolTableCollection &table) {
   if (failed(verifySameButDim(*this, in, out, dim, "dim")) ||
       failed(checkOtherDims(*this, in, out, {dim})))
     return failure();
-  if (in.getDimSize(dim) != out.getDimSize(dim) * *group)
+  std::optional<int64_t> scattered =
+      llvm::checkedMul(out.getDimSize(dim), *group);
+  if (!scattered || in.getDimSize(dim) != *scattered)
     return emitOpError("input dim ")
            << dim << " (" << in.getDimSize(dim)
            << ") must be the result's times the group size ("
@@ -293,7 +330,13 @@ LogicalResult AllToAllOp::verifySymbolUses(SymbolTableCollection &table) {
            << " does not divide by the group size " << *group;
   SmallVector<int64_t> expected(in.getShape());
   expected[split] /= *group;
-  expected[concat] *= *group;
+  std::optional<int64_t> concatenated =
+      llvm::checkedMul(expected[concat], *group);
+  if (!concatenated)
+    return emitOpError("concat_dim ")
+           << concat << " of size " << expected[concat] << " x " << *group
+           << " (group size) overflows int64";
+  expected[concat] = *concatenated;
   if (ArrayRef<int64_t>(expected) != out.getShape())
     return emitOpError("result type ")
            << out << " does not match the all-to-all of " << in

@@ -124,8 +124,10 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
       *this, adaptor.getOperands(),
       [](const APFloat &a, const APFloat &b) { return a / b; },
       [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        // weft.div semantics: x / 0 == 0; INT_MIN / -1 wraps to INT_MIN
+        // (which APInt::sdiv gives).
         if (b.isZero())
-          return std::nullopt; // leave division by zero to run time
+          return APInt::getZero(a.getBitWidth());
         return a.sdiv(b);
       });
 }

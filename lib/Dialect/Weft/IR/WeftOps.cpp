@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "weft/Dialect/Weft/IR/WeftOps.h"
+#include "weft/Dialect/Common/TensorLimits.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -32,6 +33,16 @@ mlir::weft::broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
     out[i] = da == 1 ? db : da;
   }
   return out;
+}
+
+LogicalResult mlir::weft::verifyOpTensorLimits(Operation *op) {
+  auto check = [&](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return !shaped || succeeded(verifyTensorLimits(
+                          [&] { return op->emitOpError(); }, shaped));
+  };
+  return success(llvm::all_of(op->getOperandTypes(), check) &&
+                 llvm::all_of(op->getResultTypes(), check));
 }
 
 namespace {
@@ -219,9 +230,12 @@ LogicalResult BatchMatmulOp::inferReturnTypes(MLIRContext *,
 static FailureOr<int64_t> windowOut(int64_t in, int64_t padLo, int64_t padHi,
                                     int64_t window, int64_t stride,
                                     int64_t dilation) {
-  int64_t span = dilation * (window - 1) + 1;
-  int64_t padded = in + padLo + padHi;
-  if (padded < span)
+  // Attributes may hold any int64: overflow also means "does not fit".
+  int64_t span, padded;
+  if (llvm::MulOverflow(dilation, window - 1, span) ||
+      llvm::AddOverflow(span, int64_t(1), span) ||
+      llvm::AddOverflow(in, padLo, padded) ||
+      llvm::AddOverflow(padded, padHi, padded) || padded < span)
     return failure();
   return (padded - span) / stride + 1;
 }
@@ -247,6 +261,16 @@ static LogicalResult checkWindowAttrs(std::optional<Location> loc,
       llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
     return inferError(loc, opName, "dilations must be 2 positive values, got ",
                       shapeStr(dilations));
+  // Window arithmetic (size + padding, dilation x window) stays far from
+  // int64 overflow when every value is below 2^31.
+  auto huge = [](int64_t v) { return v > INT32_MAX; };
+  if (llvm::any_of(strides, huge) || llvm::any_of(padding, huge) ||
+      llvm::any_of(dilations, huge))
+    return inferError(loc, opName,
+                      "strides, padding and dilations must be below 2^31, "
+                      "got strides ",
+                      shapeStr(strides), ", padding ", shapeStr(padding),
+                      ", dilations ", shapeStr(dilations));
   return success();
 }
 
@@ -324,6 +348,10 @@ static LogicalResult inferPool(std::optional<Location> loc, StringRef name,
                       " must be smaller than the kernel ", shapeStr(kernel));
   ArrayRef<int64_t> in = input.getShape();
   ArrayRef<int64_t> strides = adaptor.getStrides();
+  if (in[2] == 0 || in[3] == 0)
+    return inferError(loc, name, "input ", input,
+                      " has an empty spatial dim; every window would hold "
+                      "only padding");
   auto oh = windowOut(in[2], padding[0], padding[2], kernel[0], strides[0], 1);
   auto ow = windowOut(in[3], padding[1], padding[3], kernel[1], strides[1], 1);
   if (failed(oh) || failed(ow))
@@ -372,8 +400,25 @@ static LogicalResult inferReduce(std::optional<Location> loc, StringRef name,
 
 WEFT_INFER_WITH(ReduceSumOp, inferReduce)
 WEFT_INFER_WITH(ReduceMeanOp, inferReduce)
-WEFT_INFER_WITH(ReduceMaxOp, inferReduce)
 #undef WEFT_INFER_WITH
+
+LogicalResult ReduceMaxOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  StringRef name = getOperationName();
+  if (failed(checkTensorOperands(loc, name, adaptor.getOperands())) ||
+      failed(inferReduce(loc, name, adaptor, results)))
+    return failure();
+  // A maximum over no elements has no value (numpy raises as well).
+  auto input = tensorOf(adaptor.getInput());
+  for (int64_t axis : adaptor.getAxes())
+    if (input.getDimSize(axis) == 0)
+      return inferError(loc, name, "reduces axis ", axis, " of ", input,
+                        ", which is empty; a maximum needs at least one "
+                        "element");
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // Normalizations
@@ -434,6 +479,9 @@ LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *,
     return inferError(loc, getOperationName(),
                       "expects a rank-2 [V, D] table, got rank ",
                       table.getRank());
+  if (table.getDimSize(0) == 0)
+    return inferError(loc, getOperationName(), "table ", table,
+                      " has no rows; indices cannot be clamped into it");
   SmallVector<int64_t> shape(indices.getShape());
   shape.push_back(table.getDimSize(1));
   results.push_back(RankedTensorType::get(shape, table.getElementType()));
@@ -526,7 +574,9 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
                           shapeStr(t.getShape()), " differs from input 0 ",
                           shapeStr(first.getShape()), " in dim ", d);
     }
-    shape[axis] += t.getDimSize(axis);
+    if (llvm::AddOverflow(shape[axis], t.getDimSize(axis), shape[axis]))
+      return inferError(loc, name, "concatenated dim ", axis,
+                        " overflows int64");
   }
   results.push_back(RankedTensorType::get(shape, first.getElementType()));
   return success();
@@ -585,6 +635,9 @@ LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
     return inferError(
         loc, getOperationName(), "expects logits [N, C] and labels [N], got ",
         shapeStr(logits.getShape()), " and ", shapeStr(labels.getShape()));
+  if (logits.getDimSize(1) == 0)
+    return inferError(loc, getOperationName(), "logits ", logits,
+                      " have no classes; no label can be valid");
   results.push_back(RankedTensorType::get({}, logits.getElementType()));
   return success();
 }

@@ -144,9 +144,15 @@ def Dist_MeshOp : Dist_Op<"mesh", [Symbol]> {
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     int64_t getRank() { return getShape().size(); }
-    /// Number of devices in the mesh.
+    /// Number of devices in the group spanned by `axes` (all axes when
+    /// omitted), or failure when the product of their sizes overflows int64.
+    ::mlir::FailureOr<int64_t> getCheckedGroupSize(
+        std::optional<::llvm::ArrayRef<int64_t>> axes = std::nullopt);
+    /// Number of devices in the mesh. The verifier guarantees it fits int64;
+    /// on an unverified mesh an overflow saturates to INT64_MAX (never 0).
     int64_t getNumDevices();
-    /// Number of devices in the group spanned by `axes`.
+    /// Number of devices in the group spanned by `axes`; saturates like
+    /// getNumDevices.
     int64_t getGroupSize(::llvm::ArrayRef<int64_t> axes);
     /// Index of the axis named `name`, if any.
     std::optional<unsigned> getAxisIndex(::llvm::StringRef name);

@@ -17,6 +17,22 @@ namespace mlir::weft {
 /// nor has a 1.
 FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
                                                 ArrayRef<int64_t> b);
+
+/// Checks every operand and result type of `op` against the rank and byte
+/// size limits of TensorLimits.h.
+LogicalResult verifyOpTensorLimits(Operation *op);
+
+namespace OpTrait {
+/// Op trait running verifyOpTensorLimits.
+template <typename ConcreteType>
+class TensorLimits
+    : public ::mlir::OpTrait::TraitBase<ConcreteType, TensorLimits> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    return verifyOpTensorLimits(op);
+  }
+};
+} // namespace OpTrait
 } // namespace mlir::weft
 
 #define GET_OP_CLASSES

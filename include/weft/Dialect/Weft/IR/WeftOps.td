@@ -9,8 +9,15 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 
+/// Every operand and result type is within the tensor limits of
+/// `weft/Dialect/Common/TensorLimits.h` (rank, byte size without overflow).
+def Weft_TensorLimits : NativeOpTrait<"TensorLimits"> {
+  let cppNamespace = "::mlir::weft::OpTrait";
+}
+
 class Weft_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Weft_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+    : Op<Weft_Dialect, mnemonic,
+         !listconcat([Weft_TensorLimits], traits, [Pure])>;
 
 //===----------------------------------------------------------------------===//
 // Constants and casts
@@ -129,6 +136,22 @@ def Weft_MulOp : Weft_BinaryOp<"mul", Weft_Tensor, "multiplication",
 }
 def Weft_DivOp : Weft_BinaryOp<"div", Weft_Tensor,
     "division (integers round toward zero)"> {
+  let description = [{
+    Both operands have the same element type; their shapes broadcast like
+    numpy. Floats follow IEEE 754 (`x / 0` is `inf`, `-inf` or NaN).
+    Integer division truncates toward zero (C, `torch.div(...,
+    rounding_mode="trunc")`; numpy's `//` floors instead, e.g. `-7 // 2 ==
+    -4` where `weft.div` gives `-3`) and is total, never trapping:
+
+    * `x / 0 == 0` for every `x` (numpy's integer `x // 0` is 0 too);
+    * `INT_MIN / -1` wraps to `INT_MIN` (e.g. `-128 / -1 == -128` for i8),
+      as numpy's `np.iinfo(t).min // -1` does.
+
+    ```mlir
+    %q = weft.div %x, %y : tensor<4x8xi32>
+    %r = weft.div %x, %scale : tensor<4x8xf32>, tensor<8xf32>
+    ```
+  }];
   let hasFolder = 1;
 }
 def Weft_MaxOp : Weft_BinaryOp<"max", Weft_Tensor, "maximum", [Commutative]>;
@@ -145,7 +168,9 @@ def Weft_MatmulOp : Weft_Op<"matmul", [
   let description = [{
     `[M, K] x [K, N] -> [M, N]`. `transpose_lhs` / `transpose_rhs` read the
     operand transposed (`[K, M]` / `[N, K]`) without materializing it.
-    Operands and result share the element type.
+    Operands and result share the element type; products are summed in f32
+    for f16/bf16 and in i32 for i8 (wrapping), then rounded to the element
+    type. `K = 0` gives zeros.
 
     ```mlir
     %c = weft.matmul %a, %b : tensor<8x16xf32>, tensor<16x4xf32> -> tensor<8x4xf32>
@@ -221,7 +246,8 @@ class Weft_Pool2DOp<string mnemonic, string what>
     Pools windows of `kernel = [KH, KW]` moved by `strides` over the spatial
     dims of an `[N, C, H, W]` tensor; `padding = [top, left, bottom, right]`.
     Padded positions never win a max and are not counted by an average
-    (`count_include_pad = false`).
+    (`count_include_pad = false`). `H` and `W` must be non-empty. Averages
+    sum in f32 for f16/bf16 inputs.
 
     ```mlir
     %p = weft.}] # mnemonic # [{ %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>}
@@ -248,7 +274,10 @@ class Weft_ReduceOp<string mnemonic, string what>
   let summary = what # " over the given axes";
   let description = [{
     Reduces over `axes` (distinct, each in `[0, rank)`). The reduced dims are
-    dropped, or kept with size 1 under `keep_dims`.
+    dropped, or kept with size 1 under `keep_dims`. Sums and means
+    accumulate in f32 for f16/bf16 (i32 for i8) and round once at the end;
+    a sum over no elements is 0, a mean NaN (0 for integers); a maximum
+    needs every reduced dim non-empty.
 
     ```mlir
     %s = weft.}] # mnemonic # [{ %x axes = [1] : tensor<4x8xf32> -> tensor<4xf32>
@@ -337,9 +366,9 @@ def Weft_EmbeddingOp : Weft_Op<"embedding", [
     InferTypeOpAdaptor]> {
   let summary = "Row gather from an embedding table";
   let description = [{
-    `table [V, D]`, integer `indices [I...]` -> `[I..., D]`; row `i` of the
-    result is `table[indices[i]]`. Out-of-range indices are clamped at run
-    time.
+    `table [V, D]` with `V >= 1`, integer `indices [I...]` -> `[I..., D]`;
+    row `i` of the result is `table[indices[i]]`. Out-of-range indices are
+    clamped into `[0, V)` at run time.
 
     ```mlir
     %e = weft.embedding %table, %ids : tensor<1000x64xf32>, tensor<2x16xi64> -> tensor<2x16x64xf32>
@@ -461,8 +490,10 @@ def Weft_CrossEntropyOp : Weft_Op<"cross_entropy", [
     InferTypeOpAdaptor]> {
   let summary = "Mean softmax cross-entropy against integer labels";
   let description = [{
-    `logits [N, C]`, `labels [N]` (class indices) -> a rank-0 tensor:
-    `mean_n(logsumexp(logits[n]) - logits[n, labels[n]])`.
+    `logits [N, C]` with `C >= 1`, `labels [N]` (class indices, clamped into
+    `[0, C)`) -> a rank-0 tensor:
+    `mean_n(logsumexp(logits[n]) - logits[n, labels[n]])`, computed in f32
+    for f16/bf16 logits (NaN when `N = 0`).
 
     ```mlir
     %l = weft.cross_entropy %logits, %labels : tensor<8x10xf32>, tensor<8xi64> -> tensor<f32>
