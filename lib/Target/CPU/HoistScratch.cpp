@@ -4,7 +4,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "llvm/Support/CheckedArithmetic.h"
+#include "weft/Dialect/Common/TensorLimits.h"
 
 namespace weft {
 #define GEN_PASS_DEF_HOISTSCRATCHPASS
@@ -16,16 +16,12 @@ using namespace mlir;
 namespace {
 
 /// Bytes of a static memref (at least 1, so every buffer has an address of
-/// its own), or nullopt on overflow.
+/// its own), or nullopt when it has no static size that fits.
 std::optional<int64_t> bytesOf(MemRefType t) {
-  int64_t n = (t.getElementTypeBitWidth() + 7) / 8;
-  for (int64_t d : t.getShape()) {
-    std::optional<int64_t> next = llvm::checkedMul(n, d);
-    if (!next)
-      return std::nullopt;
-    n = *next;
-  }
-  return std::max<int64_t>(n, 1);
+  FailureOr<int64_t> bytes = mlir::weft::checkedByteSize(t);
+  if (failed(bytes))
+    return std::nullopt;
+  return std::max<int64_t>(*bytes, 1);
 }
 
 LogicalResult hoist(func::FuncOp fn) {

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "weft/Dialect/Plan/IR/PlanOps.h"
 #include "weft/Dialect/Plan/IR/HappensBefore.h"
+#include "weft/Dialect/Common/TensorLimits.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
@@ -96,22 +97,15 @@ SmallVector<FlatSymbolRefAttr> EventWaitOp::getWrittenBuffers() { return {}; }
 static std::optional<int64_t> bytesOf(Type type, int64_t count) {
   if (!type.isIntOrFloat() || count < 0)
     return std::nullopt;
-  int64_t width = (type.getIntOrFloatBitWidth() + 7) / 8;
-  return llvm::checkedMul(count, width);
+  return llvm::checkedMul(count, mlir::weft::elementByteSize(type));
 }
 
 /// Bytes of a statically shaped tensor, or nullopt on overflow.
 static std::optional<int64_t> bytesOf(RankedTensorType type) {
-  if (!type.hasStaticShape())
+  FailureOr<int64_t> bytes = mlir::weft::checkedByteSize(type);
+  if (failed(bytes))
     return std::nullopt;
-  int64_t count = 1;
-  for (int64_t d : type.getShape()) {
-    std::optional<int64_t> next = llvm::checkedMul(count, d);
-    if (!next)
-      return std::nullopt;
-    count = *next;
-  }
-  return bytesOf(type.getElementType(), count);
+  return *bytes;
 }
 
 //===----------------------------------------------------------------------===//
@@ -220,10 +214,11 @@ LogicalResult CollectiveOp::verify() {
   if (p2p && getGroup())
     return emitOpError("send/recv name a peer, not a group");
   if (!p2p) {
-    if (!getGroup() || getGroup()->empty())
+    std::optional<ArrayRef<int64_t>> group = getGroup();
+    if (!group || group->empty())
       return emitOpError("needs a group of devices");
     llvm::SmallDenseSet<int64_t> seen;
-    for (int64_t d : *getGroup())
+    for (int64_t d : *group)
       if (d < 0 || !seen.insert(d).second)
         return emitOpError("group must list distinct non-negative devices");
   }

@@ -1,4 +1,5 @@
 //===- BuildPlan.cpp - entry functions to plan.programs -------------------===//
+#include "weft/Dialect/Common/TensorLimits.h"
 #include "weft/Dialect/Plan/IR/PlanOps.h"
 #include "weft/Dialect/Plan/Transforms/Passes.h"
 #include "weft/Dialect/Weft/IR/WeftOps.h"
@@ -20,8 +21,8 @@ namespace wd = mlir::weft;
 namespace {
 
 constexpr int64_t kAlignment = 64;
-/// Larger tensors are certainly a mistake (and overflow-prone): 2^48 bytes.
-constexpr int64_t kMaxBufferBytes = int64_t(1) << 48;
+/// Scratch buffers obey the tensor limit too.
+constexpr int64_t kMaxBufferBytes = mlir::weft::kMaxTensorBytes;
 
 /// Name of an argument or result: its `weft.name` attribute, or a default.
 std::string ioName(DictionaryAttr attrs, StringRef fallback, unsigned i) {
@@ -99,13 +100,11 @@ FailureOr<FlatSymbolRefAttr> ProgramBuilder::newBuffer(Location loc,
       !tensor.getElementType().isIntOrFloat())
     return emitError(loc, "plan-build: cannot place a value of type ")
            << type << " (statically shaped int/float tensors only)";
-  std::optional<int64_t> bytes =
-      (tensor.getElementTypeBitWidth() + 7) / 8;
-  for (int64_t d : tensor.getShape())
-    bytes = bytes ? llvm::checkedMul(*bytes, d) : std::nullopt;
-  if (!bytes)
+  FailureOr<int64_t> bytes = mlir::weft::checkedByteSize(tensor);
+  if (failed(bytes))
     return emitError(loc, "plan-build: ")
-           << type << " needs more bytes than fit in 64 bits";
+           << type << " needs more than " << mlir::weft::kMaxTensorBytes
+           << " bytes (2^48), the largest tensor supported";
   return newBuffer(loc, arena, std::max<int64_t>(*bytes, 1),
                    TypeAttr::get(type), init);
 }

@@ -66,7 +66,8 @@ void Scheduler::order(Operation *after, Operation *before) {
   do
     name = "e" + std::to_string(nextEvent++);
   while (SymbolTable::lookupSymbolIn(program, name));
-  OpBuilder b = OpBuilder::atBlockBegin(&program.getBody().front());
+  // Declared with the other declarations, before the first command.
+  OpBuilder b(program.getCommands().front());
   EventOp::create(b, program.getLoc(), name);
   auto event = FlatSymbolRefAttr::get(ctx, name);
   b.setInsertionPointAfter(after);

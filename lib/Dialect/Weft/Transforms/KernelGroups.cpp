@@ -2,6 +2,7 @@
 #include "weft/Dialect/Weft/Transforms/KernelGroups.h"
 
 #include "mlir/IR/IRMapping.h"
+#include "weft/Dialect/Common/TensorLimits.h"
 #include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
@@ -35,7 +36,7 @@ auto ::weft::verifyEntryFunction(func::FuncOp fn) -> LogicalResult {
     if (tensor && tensor.hasStaticShape() &&
         (e.isF32() || e.isF16() || e.isBF16() || e.isInteger(8) ||
          e.isInteger(32) || e.isInteger(64)))
-      return success();
+      return verifyTensorLimits([&] { return fn.emitOpError(); }, tensor);
     return fn.emitOpError()
            << what << " #" << i << " of @" << fn.getSymName() << " has type "
            << t

@@ -2,6 +2,7 @@
 #include "weft/Dialect/Weft/Transforms/KernelGroups.h"
 #include "weft/Dialect/Weft/Transforms/Passes.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -15,8 +16,15 @@ using namespace mlir::weft;
 
 namespace {
 
+bool isEmpty(Type t) { return cast<RankedTensorType>(t).getNumElements() == 0; }
+
+/// The kernel argument for a tensor. A tensor with no elements is passed as
+/// a rank-1 empty memref: the bare-pointer calling convention cannot lower
+/// multi-dimensional memrefs with a zero dim, and there is nothing to touch.
 MemRefType memrefOf(Type t) {
   auto tensor = cast<RankedTensorType>(t);
+  if (isEmpty(tensor))
+    return MemRefType::get({0}, tensor.getElementType());
   return MemRefType::get(tensor.getShape(), tensor.getElementType());
 }
 
@@ -60,13 +68,21 @@ void outline(GroupOp group, ModuleOp kernels, StringRef name,
   Block *body = fn.addEntryBlock();
   b.setInsertionPointToStart(body);
   IRMapping map;
-  for (auto [i, v] : llvm::enumerate(captured))
-    map.map(v, bufferization::ToTensorOp::create(b, loc, v.getType(),
-                                                 body->getArgument(i),
-                                                 /*restrict=*/true));
+  for (auto [i, v] : llvm::enumerate(captured)) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (isEmpty(type))
+      map.map(v, tensor::EmptyOp::create(b, loc, type.getShape(),
+                                         type.getElementType()));
+    else
+      map.map(v, bufferization::ToTensorOp::create(b, loc, type,
+                                                   body->getArgument(i),
+                                                   /*restrict=*/true));
+  }
   for (Operation &op : group.getBody().front().without_terminator())
     b.clone(op, map);
   for (auto [i, v] : llvm::enumerate(yield.getValues())) {
+    if (isEmpty(v.getType()))
+      continue; // nothing to write
     auto m = bufferization::MaterializeInDestinationOp::create(
         b, loc, map.lookupOrDefault(v),
         body->getArgument(captured.size() + i));

@@ -2,6 +2,8 @@
 #include "weft/Dialect/Weft/Transforms/KernelGroups.h"
 #include "weft/Dialect/Weft/Transforms/Passes.h"
 
+#include <limits>
+
 namespace weft {
 #define GEN_PASS_DEF_SELECTLIBRARYCALLSPASS
 #include "weft/Dialect/Weft/Transforms/Passes.h.inc"
@@ -13,12 +15,21 @@ using namespace mlir::weft;
 namespace {
 /// The measured rule: on the CPU, OpenBLAS sgemm beats generated loops by
 /// two orders of magnitude for f32; other element types have no library
-/// path yet.
+/// path yet. BLAS dimensions are 32-bit and must be positive.
 bool prefersLibrary(Operation *op) {
   if (!isa<MatmulOp, BatchMatmulOp>(op))
     return false;
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
-  return type.getElementType().isF32();
+  if (!type.getElementType().isF32())
+    return false;
+  // BLAS takes 32-bit dimensions; empty products are a fill, not a GEMM.
+  auto lhs = cast<RankedTensorType>(op->getOperand(0).getType());
+  int64_t rank = lhs.getRank();
+  int64_t dims[] = {type.getDimSize(rank - 2), type.getDimSize(rank - 1),
+                    lhs.getDimSize(rank - 1), lhs.getDimSize(rank - 2)};
+  return llvm::all_of(dims, [](int64_t d) {
+    return d > 0 && d <= std::numeric_limits<int32_t>::max();
+  });
 }
 
 struct SelectLibraryCallsPass

@@ -91,7 +91,8 @@ def OutlineKernelsPass : Pass<"weft-outline-kernels", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::weft::WeftDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::bufferization::BufferizationDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 #endif // WEFT_DIALECT_WEFT_TRANSFORMS_PASSES_TD
