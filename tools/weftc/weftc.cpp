@@ -15,6 +15,7 @@
 #include "weft/InitAllDialects.h"
 #include "weft/InitAllPasses.h"
 #include "weft/Pipelines/Compile.h"
+#include "weft/Target/CPU/CPUBackend.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -176,6 +177,9 @@ int main(int argc, char **argv) {
                 " is not supported yet (supported: cpu)");
   if (outputFile.empty())
     outputFile = emitStage == ::weft::Stage::Artifact ? "a.weft" : "-";
+  // Flags first: a bad --cpu is an error before any input is read.
+  if (auto backend = ::weft::createCPUBackend(cpu); !backend)
+    return fail(llvm::toString(backend.takeError()).substr(strlen("weftc: ")));
 
   DialectRegistry registry;
   ::weft::registerAllDialects(registry);
