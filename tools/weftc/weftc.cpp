@@ -170,8 +170,13 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerMLIRContextCLOptions();
   registerAsmPrinterCLOptions();
+  cl::HideUnrelatedOptions(weftcCat);
   cl::ParseCommandLineOptions(argc, argv,
-                              "weftc: weft IR -> static plan + kernels\n");
+                              "weftc: weft IR -> static plan + kernels\n\n"
+                              "MLIR pass-manager options also work (see "
+                              "--help-hidden): --mlir-print-ir-after-all,\n"
+                              "--mlir-pass-statistics, "
+                              "--mlir-pass-pipeline-crash-reproducer=FILE, ...\n");
   if (target != "cpu")
     return fail("--target=" + target +
                 " is not supported yet (supported: cpu)");
@@ -179,7 +184,7 @@ int main(int argc, char **argv) {
     outputFile = emitStage == ::weft::Stage::Artifact ? "a.weft" : "-";
   // Flags first: a bad --cpu is an error before any input is read.
   if (auto backend = ::weft::createCPUBackend(cpu); !backend)
-    return fail(llvm::toString(backend.takeError()).substr(strlen("weftc: ")));
+    return fail(llvm::toString(backend.takeError()));
 
   DialectRegistry registry;
   ::weft::registerAllDialects(registry);

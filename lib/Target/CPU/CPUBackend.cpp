@@ -139,7 +139,7 @@ weft::createCPUBackend(llvm::StringRef cpuName) {
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
   if (triple.getArch() != llvm::Triple::x86_64)
     return llvm::createStringError(
-        "weftc: the CPU backend supports x86-64 hosts only, this is " +
+        "the CPU backend supports x86-64 hosts only, this is " +
         triple.str());
   std::string cpu = cpuName.str(), llvmFeatures;
   llvm::StringSet<> on;
@@ -154,7 +154,7 @@ weft::createCPUBackend(llvm::StringRef cpuName) {
     if (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true) ==
         llvm::X86::CK_None)
       return llvm::createStringError(
-          "weftc: unknown CPU '" + cpu +
+          "unknown CPU '" + cpu +
           "' (use native, a level x86-64, x86-64-v2, x86-64-v3, x86-64-v4, "
           "or an LLVM CPU name such as skylake-avx512)");
     SmallVector<StringRef> features;

@@ -311,8 +311,14 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
                      *buf,
                      TypeAttr::get(v.getType()));
   }
-  for (ArenaOp arena : program.getBody().getOps<ArenaOp>())
+  for (ArenaOp arena :
+       llvm::make_early_inc_range(program.getBody().getOps<ArenaOp>())) {
+    if (!arenaEnd.count(arena.getSymName())) {
+      arena.erase(); // no buffer lives in it
+      continue;
+    }
     arena.setSize(arenaEnd.lookup(arena.getSymName()));
+  }
   return success();
 }
 

@@ -24,11 +24,11 @@ auto ::weft::getEntryFunctions(ModuleOp module) -> SmallVector<func::FuncOp> {
 
 auto ::weft::verifyEntryFunction(func::FuncOp fn) -> LogicalResult {
   if (!fn.getBody().hasOneBlock())
-    return fn.emitOpError("entry @")
+    return emitError(fn.getLoc(), "entry @")
            << fn.getSymName() << " must have a single block";
   Block &block = fn.getBody().front();
   if (block.empty() || !isa<func::ReturnOp>(block.back()))
-    return fn.emitOpError("entry @")
+    return emitError(fn.getLoc(), "entry @")
            << fn.getSymName() << " must end in func.return";
   auto checkType = [&](Type t, StringRef what, unsigned i) -> LogicalResult {
     auto tensor = dyn_cast<RankedTensorType>(t);
@@ -36,8 +36,9 @@ auto ::weft::verifyEntryFunction(func::FuncOp fn) -> LogicalResult {
     if (tensor && tensor.hasStaticShape() &&
         (e.isF32() || e.isF16() || e.isBF16() || e.isInteger(8) ||
          e.isInteger(32) || e.isInteger(64)))
-      return verifyTensorLimits([&] { return fn.emitOpError(); }, tensor);
-    return fn.emitOpError()
+      return verifyTensorLimits([&] { return emitError(fn.getLoc()); },
+                                tensor);
+    return emitError(fn.getLoc())
            << what << " #" << i << " of @" << fn.getSymName() << " has type "
            << t
            << "; entries take statically shaped f32/f16/bf16/i8/i32/i64 "
@@ -51,8 +52,8 @@ auto ::weft::verifyEntryFunction(func::FuncOp fn) -> LogicalResult {
       return failure();
   for (Operation &op : block.without_terminator())
     if (!isa<WeftDialect>(op.getDialect()))
-      return op.emitOpError("only weft ops are supported in an entry "
-                            "function, got '")
+      return emitError(op.getLoc(), "only weft ops are supported in an entry "
+                                    "function, got '")
              << op.getName() << "'";
   return success();
 }
