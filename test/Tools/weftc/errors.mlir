@@ -77,7 +77,7 @@ func.func @main(%x: tensor<4xf32>) -> (tensor<4xf32> {weft.name = "../escaped"})
 
 // -----
 
-// CHECK: error: 'plan.output' op name 'out/y' contains '/', '\\' or a control character; names must be safe as file names
+// CHECK: error: 'plan.output' op name 'out/y' contains '/', a backslash or a control character; names must be safe as file names
 func.func @main(%x: tensor<4xf32>) -> (tensor<4xf32> {weft.name = "out/y"}) {
   %r = weft.relu %x : tensor<4xf32>
   return %r : tensor<4xf32>

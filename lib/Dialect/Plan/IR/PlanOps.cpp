@@ -269,7 +269,7 @@ StringRef unsafeNameReason(StringRef name) {
     return "starts with '.'";
   for (char c : name)
     if (c == '/' || c == '\\' || c == '\0' || static_cast<unsigned char>(c) < 32)
-      return "contains '/', '\\' or a control character";
+      return "contains '/', a backslash or a control character";
   return "";
 }
 
