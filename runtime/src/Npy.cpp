@@ -1,20 +1,27 @@
 //===- Npy.cpp - numpy .npy files -----------------------------------------===//
 #include "weft/runtime/Npy.h"
 
-#include <fstream>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 using namespace weft;
 using namespace weft::rt;
 using namespace weft::format;
 
 namespace {
-struct DescrMap {
-  const char *descr;
-  DType dtype;
-};
-const DescrMap kDescrs[] = {{"<f4", DType::F32}, {"<f2", DType::F16},
-                            {"|i1", DType::I8},  {"<i1", DType::I8},
-                            {"<i4", DType::I32}, {"<i8", DType::I64}};
+/// The dtype of a .npy descr: the table's spelling, or an equivalent one
+/// numpy also writes ('<i1' for int8, '|V2' for ml_dtypes' bfloat16).
+const DTypeInfo *dtypeOfDescr(const std::string &descr) {
+  for (const DTypeInfo &d : kDTypes)
+    if (descr == d.npyDescr)
+      return &d;
+  if (descr == "<i1")
+    return &dtypeInfo(DType::I8);
+  if (descr == "|V2")
+    return &dtypeInfo(DType::BF16);
+  return nullptr;
+}
 
 /// The value of `'key': ` in a header dict, up to the next top-level comma.
 bool field(const std::string &h, const std::string &key, std::string &out) {
@@ -65,15 +72,19 @@ Status rt::parseNpy(const char *data, size_t size, NpyArray &out) {
     return Status::error("malformed .npy header: " + h);
   if (order.find("False") == std::string::npos)
     return Status::error("Fortran-ordered .npy arrays are not supported");
-  bool known = false;
-  for (const DescrMap &d : kDescrs)
-    if (descr.find(d.descr) != std::string::npos) {
-      out.dtype = d.dtype;
-      known = true;
-    }
-  if (!known)
-    return Status::error(".npy dtype " + descr +
-                         " is not supported (f32, f16, i8, i32, i64)");
+  // descr is a quoted string: '<f4'.
+  std::string bare = descr;
+  if (bare.size() >= 2 && (bare.front() == '\'' || bare.front() == '"'))
+    bare = bare.substr(1, bare.size() - 2);
+  const DTypeInfo *info = dtypeOfDescr(bare);
+  if (!info) {
+    std::string known;
+    for (const DTypeInfo &d : kDTypes)
+      known += (known.empty() ? "" : ", ") + std::string(d.name);
+    return Status::error(".npy dtype " + descr + " is not supported (" +
+                         known + "; bf16 as ml_dtypes' '<V2')");
+  }
+  out.dtype = info->dtype;
   out.shape.clear();
   size_t elems = 1;
   for (size_t i = 1; i < shape.size();) {
@@ -104,12 +115,10 @@ Status rt::parseNpy(const char *data, size_t size, NpyArray &out) {
 }
 
 Status rt::readNpy(const std::string &path, NpyArray &out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return Status::error("cannot open '" + path + "'");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
-                          std::istreambuf_iterator<char>());
-  Status s = parseNpy(bytes.data(), bytes.size(), out);
+  std::vector<char> bytes;
+  Status s = readFile(path, bytes);
+  if (s)
+    s = parseNpy(bytes.data(), bytes.size(), out);
   if (!s)
     s.message = path + ": " + s.message;
   return s;
@@ -117,14 +126,9 @@ Status rt::readNpy(const std::string &path, NpyArray &out) {
 
 Status rt::writeNpy(const std::string &path, DType dtype,
                     const std::vector<int64_t> &shape, const void *data) {
-  const char *descr = nullptr;
-  for (const DescrMap &d : kDescrs)
-    if (d.dtype == dtype && !descr)
-      descr = d.descr;
-  if (!descr)
-    return Status::error(std::string("cannot write ") + dtypeName(dtype) +
-                         " to .npy");
-  std::string h = "{'descr': '" + std::string(descr) +
+  if (!isValidDType(static_cast<uint32_t>(dtype)))
+    return Status::error("cannot write an unknown dtype to .npy");
+  std::string h = "{'descr': '" + std::string(dtypeInfo(dtype).npyDescr) +
                   "', 'fortran_order': False, 'shape': (";
   size_t elems = 1;
   for (int64_t d : shape) {
@@ -137,13 +141,20 @@ Status rt::writeNpy(const std::string &path, DType dtype,
   while ((10 + h.size() + 1) % 64 != 0)
     h += ' ';
   h += '\n';
-  std::ofstream out(path, std::ios::binary);
-  if (!out)
-    return Status::error("cannot write '" + path + "'");
-  out.write("\x93NUMPY\x01\x00", 8);
+  std::FILE *f = std::fopen(path.c_str(), "wb");
+  if (!f)
+    return Status::error("cannot write '" + path + "': " +
+                         std::strerror(errno));
   uint16_t len = static_cast<uint16_t>(h.size());
-  out.write(reinterpret_cast<const char *>(&len), 2);
-  out.write(h.data(), h.size());
-  out.write(static_cast<const char *>(data), elems * dtypeSize(dtype));
-  return out ? Status() : Status::error("cannot write '" + path + "'");
+  size_t bytes = elems * dtypeSize(dtype);
+  bool ok = std::fwrite("\x93NUMPY\x01\x00", 1, 8, f) == 8 &&
+            std::fwrite(&len, 1, 2, f) == 2 &&
+            std::fwrite(h.data(), 1, h.size(), f) == h.size() &&
+            std::fwrite(data, 1, bytes, f) == bytes;
+  ok = std::fflush(f) == 0 && ok;
+  int err = errno;
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok)
+    return Status::error("cannot write '" + path + "': " + std::strerror(err));
+  return {};
 }

@@ -60,7 +60,7 @@ TEST(Npy, RejectsBadFiles) {
 }
 
 TEST(Artifact, RejectsGarbage) {
-  ArtifactInfo info;
+  format::ArtifactDesc info;
   Status s = parseArtifact("", 0, info);
   EXPECT_FALSE(s.ok);
   std::string junk(200, 'x');
@@ -74,7 +74,7 @@ TEST(Artifact, RejectsOtherVersions) {
   std::memcpy(h.magic, format::kMagic, 8);
   h.version = format::kVersion + 1;
   h.fileSize = sizeof(h);
-  ArtifactInfo info;
+  format::ArtifactDesc info;
   Status s = parseArtifact(reinterpret_cast<const char *>(&h), sizeof(h), info);
   EXPECT_FALSE(s.ok);
   EXPECT_NE(s.message.find("version"), std::string::npos) << s.message;

@@ -3,17 +3,20 @@
 //   weft-run model.weft --input NAME=x.npy ... [--output-dir DIR]
 //            [--entry NAME] [--repeat N] [--trace t.json] [--list]
 //
-// Inputs and outputs are .npy files; every mismatch (missing or unknown
-// input, wrong dtype or shape, corrupt artifact) is an error message and
-// exit code 1.
+// Inputs and outputs are .npy files (bfloat16 in the ml_dtypes convention:
+// descr '<V2'); every mismatch (missing or unknown input, wrong dtype or
+// shape, corrupt artifact, unwritable output) is an error message and exit
+// code 1, never a crash.
 //
 //===----------------------------------------------------------------------===//
 #include "weft/runtime/Npy.h"
 #include "weft/runtime/Runtime.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
+#include <exception>
 #include <map>
 #include <sys/stat.h>
 
@@ -23,12 +26,14 @@ using namespace weft::rt;
 namespace {
 const char *kUsage =
     "usage: weft-run MODEL.weft [options]\n"
-    "  --input NAME=FILE.npy   bind an input (repeat for each input)\n"
+    "  --input NAME=FILE.npy   bind an input (repeat for each input; bf16 as\n"
+    "                          ml_dtypes writes it, descr '<V2')\n"
     "  --output-dir DIR        write each output as DIR/NAME.npy\n"
     "  --entry NAME            entry function to run (default: the first)\n"
     "  --repeat N              run N times; print the median time per run\n"
     "  --trace FILE.json       Chrome/Perfetto trace of the last run\n"
-    "  --list                  print entries, inputs and outputs, then exit\n"
+    "  --list                  print target, devices, entries, inputs, outputs\n"
+    "                          and state, then exit\n"
     "  -h, --help              this text\n";
 
 int error(const std::string &msg) {
@@ -36,19 +41,74 @@ int error(const std::string &msg) {
   return 1;
 }
 
-void list(const ArtifactInfo &a) {
-  for (const EntryInfo &e : a.entries) {
-    std::printf("entry %s: %zu commands, arena %llu bytes\n", e.name.c_str(),
-                e.commands.size(), (unsigned long long)e.arenaSize);
-    for (const TensorInfo &t : e.inputs)
-      std::printf("  input  %s : %s\n", t.name.c_str(), t.typeString().c_str());
-    for (const TensorInfo &t : e.outputs)
-      std::printf("  output %s : %s\n", t.name.c_str(), t.typeString().c_str());
+void list(const format::ArtifactDesc &a) {
+  for (const format::TargetDesc &t : a.targets) {
+    std::string features;
+    for (const std::string &f : t.features)
+      features += (features.empty() ? "" : ",") + f;
+    std::printf("target %s %s%s%s\n",
+                t.kind == format::DeviceKind::Cpu ? "cpu" : "cuda",
+                t.arch.c_str(), features.empty() ? "" : " +",
+                features.c_str());
+  }
+  std::printf("devices: %zu, kernels: %zu, weights: %zu (%zu bytes)\n",
+              a.devices.size(), a.kernels.size(), a.weights.size(),
+              a.weightBytes.size());
+  auto type = [](const format::TensorDesc &t) {
+    return TensorInfo{t.name, t.dtype, t.shape}.typeString();
+  };
+  for (const format::EntryDesc &e : a.entries) {
+    size_t commands = 0;
+    uint64_t bytes = 0;
+    for (const format::ProgramDesc &p : e.programs) {
+      commands += p.commands.size();
+      for (const format::ArenaDesc &ar : p.arenas)
+        bytes += ar.size;
+    }
+    std::printf("entry %s: %zu program%s, %zu commands, arenas %llu bytes\n",
+                e.name.c_str(), e.programs.size(),
+                e.programs.size() == 1 ? "" : "s", commands,
+                (unsigned long long)bytes);
+    for (const format::TensorDesc &t : e.inputs)
+      std::printf("  input  %s : %s\n", t.name.c_str(), type(t).c_str());
+    for (const format::TensorDesc &t : e.outputs)
+      std::printf("  output %s : %s\n", t.name.c_str(), type(t).c_str());
+    for (const format::TensorDesc &t : e.state)
+      std::printf("  state  %s : %s\n", t.name.c_str(), type(t).c_str());
   }
 }
+
+/// Writes `text` to `path`, checking every byte reached the file.
+Status writeText(const std::string &path, const std::string &text) {
+  std::FILE *f = std::fopen(path.c_str(), "wb");
+  if (!f)
+    return Status::error("cannot write '" + path + "': " +
+                         std::strerror(errno));
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = std::fflush(f) == 0 && ok;
+  int err = errno;
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok)
+    return Status::error("cannot write '" + path + "': " + std::strerror(err));
+  return {};
+}
+
+int run(int argc, char **argv);
 } // namespace
 
 int main(int argc, char **argv) {
+  // No exception may escape: every failure is a message and exit code 1.
+  try {
+    return run(argc, argv);
+  } catch (const std::bad_alloc &) {
+    return error("out of memory");
+  } catch (const std::exception &e) {
+    return error(e.what());
+  }
+}
+
+namespace {
+int run(int argc, char **argv) {
   std::string model, outDir, entry, tracePath;
   std::map<std::string, std::string> inputs;
   long repeat = 1;
@@ -56,10 +116,8 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char *flag) -> const char * {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "weft-run: error: %s needs a value\n", flag);
-        std::exit(1);
-      }
+      if (i + 1 >= argc)
+        throw std::runtime_error(std::string(flag) + " needs a value");
       return argv[++i];
     };
     if (a == "-h" || a == "--help") {
@@ -109,43 +167,49 @@ int main(int argc, char **argv) {
   Executable *exe = m->executable(entry);
   if (!exe)
     return error("no entry function named '" + entry + "'");
-  const EntryInfo &info = exe->info();
 
   // Inputs: every one bound exactly once, with the right dtype and shape.
   for (const auto &[name, path] : inputs) {
     bool known =
-        std::any_of(info.inputs.begin(), info.inputs.end(),
+        std::any_of(exe->inputs().begin(), exe->inputs().end(),
                     [&](const TensorInfo &t) { return t.name == name; });
     if (!known) {
       std::string names;
-      for (const TensorInfo &t : info.inputs)
+      for (const TensorInfo &t : exe->inputs())
         names += " " + t.name;
-      return error("entry '" + info.name + "' has no input '" + name +
+      return error("entry '" + exe->name() + "' has no input '" + name +
                    "' (inputs:" + names + ")");
     }
   }
-  for (size_t i = 0; i < info.inputs.size(); ++i) {
-    const TensorInfo &t = info.inputs[i];
+  std::vector<NpyArray> arrays(exe->inputs().size());
+  std::vector<const void *> in;
+  for (size_t i = 0; i < exe->inputs().size(); ++i) {
+    const TensorInfo &t = exe->inputs()[i];
     auto it = inputs.find(t.name);
     if (it == inputs.end())
       return error("missing input '" + t.name + "' (" + t.typeString() +
                    "): pass --input " + t.name + "=FILE.npy");
-    NpyArray arr;
+    NpyArray &arr = arrays[i];
     if (Status r = readNpy(it->second, arr); !r)
       return error(r.message);
-    TensorInfo got{t.name, arr.dtype, arr.shape, 0};
+    TensorInfo got{t.name, arr.dtype, arr.shape};
     if (arr.dtype != t.dtype || arr.shape != t.shape)
       return error("input '" + t.name + "' expects " + t.typeString() +
                    ", got " + got.typeString() + " from " + it->second);
-    if (Status r = exe->setInput(i, arr.data.data(), arr.data.size()); !r)
-      return error(r.message);
+    in.push_back(arr.data.data());
+  }
+  std::vector<std::vector<char>> results;
+  std::vector<void *> out;
+  for (const TensorInfo &t : exe->outputs()) {
+    results.emplace_back(t.bytes());
+    out.push_back(results.back().data());
   }
 
   std::vector<double> times;
   for (long r = 0; r < repeat; ++r) {
     exe->enableTrace(!tracePath.empty() && r == repeat - 1);
     auto t0 = std::chrono::steady_clock::now();
-    if (Status rs = exe->run(); !rs)
+    if (Status rs = exe->call(in, out); !rs)
       return error(rs.message);
     times.push_back(std::chrono::duration<double, std::milli>(
                         std::chrono::steady_clock::now() - t0)
@@ -158,29 +222,30 @@ int main(int argc, char **argv) {
   }
 
   if (!tracePath.empty()) {
-    std::ofstream tr(tracePath);
-    if (!tr)
-      return error("cannot write '" + tracePath + "'");
-    tr << "{\"traceEvents\": [\n";
-    const auto &ev = exe->trace();
+    std::string tr = "{\"traceEvents\": [\n";
+    std::vector<TraceEvent> ev = exe->trace();
     double base = ev.empty() ? 0 : ev.front().startUs;
     for (size_t i = 0; i < ev.size(); ++i)
-      tr << "  {\"name\": \"" << ev[i].label
-         << "\", \"cat\": \"kernel\", \"ph\": \"X\", \"pid\": 0, \"tid\": 0, "
-            "\"ts\": "
-         << ev[i].startUs - base << ", \"dur\": " << ev[i].durUs << "}"
-         << (i + 1 < ev.size() ? ",\n" : "\n");
-    tr << "], \"displayTimeUnit\": \"ms\"}\n";
+      tr += "  {\"name\": \"" + std::string(ev[i].label) +
+            "\", \"cat\": \"kernel\", \"ph\": \"X\", \"pid\": " +
+            std::to_string(ev[i].device) +
+            ", \"tid\": " + std::to_string(ev[i].stream) +
+            ", \"ts\": " + std::to_string(ev[i].startUs - base) +
+            ", \"dur\": " + std::to_string(ev[i].durUs) + "}" +
+            (i + 1 < ev.size() ? ",\n" : "\n");
+    tr += "], \"displayTimeUnit\": \"ms\"}\n";
+    if (Status w = writeText(tracePath, tr); !w)
+      return error(w.message);
   }
 
   if (outDir.empty()) {
     // No files asked for: show each output briefly.
-    for (size_t i = 0; i < info.outputs.size(); ++i) {
-      const TensorInfo &t = info.outputs[i];
+    for (size_t i = 0; i < exe->outputs().size(); ++i) {
+      const TensorInfo &t = exe->outputs()[i];
       std::printf("output %s : %s", t.name.c_str(), t.typeString().c_str());
       size_t n = t.bytes() / format::dtypeSize(t.dtype);
+      const char *p = results[i].data();
       auto at = [&](size_t j) -> double {
-        const char *p = static_cast<const char *>(exe->output(i));
         switch (t.dtype) {
         case format::DType::F32:
           return reinterpret_cast<const float *>(p)[j];
@@ -210,15 +275,19 @@ int main(int argc, char **argv) {
       }
       std::printf("\n");
     }
-  } else {
-    mkdir(outDir.c_str(), 0755);
-    for (size_t i = 0; i < info.outputs.size(); ++i) {
-      const TensorInfo &t = info.outputs[i];
-      std::string path = outDir + "/" + t.name + ".npy";
-      if (Status w = writeNpy(path, t.dtype, t.shape, exe->output(i)); !w)
-        return error(w.message);
-      std::printf("wrote %s (%s)\n", path.c_str(), t.typeString().c_str());
-    }
+    return 0;
   }
+  if (mkdir(outDir.c_str(), 0755) != 0 && errno != EEXIST)
+    return error("cannot create '" + outDir + "': " + std::strerror(errno));
+  for (size_t i = 0; i < exe->outputs().size(); ++i) {
+    const TensorInfo &t = exe->outputs()[i];
+    std::string path = outDir + "/" + t.name + ".npy";
+    if (Status w = writeNpy(path, t.dtype, t.shape, results[i].data()); !w)
+      return error(w.message);
+    std::printf("wrote %s (%s)\n", path.c_str(), t.typeString().c_str());
+  }
+  if (std::fflush(stdout) != 0)
+    return error("cannot write to standard output");
   return 0;
 }
+} // namespace

@@ -123,13 +123,6 @@ FailureOr<std::vector<char>> CPUBackend::emitObject(ModuleOp module) {
   return std::vector<char>((*so)->getBufferStart(), (*so)->getBufferEnd());
 }
 
-/// The ISA extensions the runtime can check, in LLVM's spelling (which is
-/// also the runtime's).
-constexpr llvm::StringLiteral kCheckedFeatures[] = {
-    "sse4.2",   "avx",      "avx2",       "fma",        "f16c",
-    "bmi",      "bmi2",     "avx512f",    "avx512bw",   "avx512vl",
-    "avx512dq", "avx512cd", "avx512vnni", "avx512bf16", "avx512fp16"};
-
 } // namespace
 
 llvm::Expected<std::unique_ptr<Backend>>
@@ -163,8 +156,8 @@ weft::createCPUBackend(llvm::StringRef cpuName) {
       on.insert(f);
   }
   std::vector<std::string> isa;
-  for (StringRef f : kCheckedFeatures)
+  for (const char *f : format::kCpuFeatures)
     if (on.contains(f))
-      isa.push_back(f.str());
+      isa.push_back(f);
   return std::make_unique<CPUBackend>(cpu, llvmFeatures, isa);
 }

@@ -99,6 +99,13 @@ struct TargetDesc {
   std::vector<std::string> features;
 };
 
+/// The ISA extensions a CPU target record may name (LLVM's spelling); the
+/// runtime checks each on the running CPU.
+inline constexpr const char *kCpuFeatures[] = {
+    "sse4.2",   "avx",      "avx2",       "fma",        "f16c",
+    "bmi",      "bmi2",     "avx512f",    "avx512bw",   "avx512vl",
+    "avx512dq", "avx512cd", "avx512vnni", "avx512bf16", "avx512fp16"};
+
 /// One device of the artifact; programs refer to it by index.
 struct DeviceDesc {
   DeviceKind kind = DeviceKind::Cpu;

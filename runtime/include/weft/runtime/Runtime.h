@@ -1,107 +1,110 @@
 //===- Runtime.h - the weft runtime (C++ API) -------------------*- C++ -*-===//
 //
-// Loads an artifact, allocates each entry's arena once, and replays the
-// entry's static command list. No LLVM/MLIR anywhere in the runtime. Every
-// failure comes back as a Status with a message; nothing aborts on bad
-// input.
+// Loads an artifact (decoded and fully validated first), creates one
+// Device per artifact device, allocates every arena once, binds weights and
+// state, resolves every command, and replays each entry's programs. No
+// LLVM/MLIR anywhere in the runtime. Every failure comes back as a Status
+// with a message; nothing aborts on bad input.
+//
+// An artifact carries native code (the kernels): load only artifacts you
+// would trust as a shared library. Validation guarantees that the plan's
+// own bookkeeping keeps every command inside its buffers and arenas; it
+// cannot check what the kernel code itself does.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WEFT_RUNTIME_RUNTIME_H
 #define WEFT_RUNTIME_RUNTIME_H
 
+#include "weft/runtime/Device.h"
 #include "weft/runtime/Format.h"
+#include "weft/runtime/Status.h"
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 namespace weft::rt {
 
-struct Status {
-  bool ok = true;
-  std::string message;
-  static Status error(std::string m) { return {false, std::move(m)}; }
-  explicit operator bool() const { return ok; }
-};
-
+/// A named tensor of an entry: input, output or persistent state.
 struct TensorInfo {
   std::string name;
   format::DType dtype;
   std::vector<int64_t> shape;
-  uint32_t buffer;
   size_t bytes() const;
   std::string typeString() const; ///< "f32[2, 16]"
 };
 
-struct CommandInfo {
-  format::CommandKind kind;
-  uint32_t kernel;
-  std::string label;
-  std::vector<uint32_t> args;
-  std::vector<int64_t> params;
-};
+/// Checks everything the loader relies on: indices, sizes (overflow-safe),
+/// arenas, alignments, kernel argument sizes against every launch's
+/// buffers, GEMM extents, events, names.
+Status validateArtifact(const format::ArtifactDesc &artifact);
 
-struct EntryInfo {
-  std::string name;
-  uint64_t arenaSize = 0, lowerBound = 0;
-  std::vector<std::pair<uint64_t, uint64_t>> buffers; ///< (offset, size)
-  std::vector<TensorInfo> inputs, outputs;
-  std::vector<CommandInfo> commands;
-};
+/// decodeArtifact + validateArtifact.
+Status parseArtifact(const char *data, size_t size,
+                     format::ArtifactDesc &out);
 
-/// The parsed, fully validated contents of an artifact (no code loaded).
-struct ArtifactInfo {
-  std::vector<std::string> kernelSymbols;
-  std::vector<uint32_t> kernelArity;
-  std::vector<EntryInfo> entries;
-  const char *kernelBytes = nullptr; ///< points into the parsed buffer
-  size_t kernelSize = 0;
-};
-
-/// Parses and validates `size` bytes: header, checksums, every count,
-/// offset, size and index. Never reads out of bounds.
-Status parseArtifact(const char *data, size_t size, ArtifactInfo &out);
-
-/// One kernel-launch or library-call timing of the last traced run.
+/// One command's timing in the last traced run.
 struct TraceEvent {
   const char *label;
+  uint32_t device, stream;
   double startUs, durUs;
 };
 
 class Model;
 
-/// One entry function, ready to run: its arena is allocated, argument
-/// pointers are resolved; run() allocates nothing.
+/// One entry function, ready to run on every device it uses.
+///
+/// Thread safety: call(), setState() and readState() may be used from any
+/// number of threads at once. Calls of one Executable are serialized by a
+/// mutex (its arenas are the entry's only working memory; concurrent
+/// callers of one entry wait for each other, callers of different entries
+/// or models do not). A call allocates nothing.
 class Executable {
 public:
-  const EntryInfo &info() const { return *entry; }
-  /// Copies `bytes` into input `index` (sizes must match).
-  Status setInput(size_t index, const void *data, size_t bytes);
-  Status run();
-  /// Output `index`'s bytes inside the arena (valid until the next run).
-  const void *output(size_t index) const;
-  /// When on, run() records per-command start/end times (into storage
-  /// reserved here, so tracing does not allocate either).
+  ~Executable();
+  const std::string &name() const { return entryName; }
+  const std::vector<TensorInfo> &inputs() const { return inputInfo; }
+  const std::vector<TensorInfo> &outputs() const { return outputInfo; }
+  const std::vector<TensorInfo> &state() const { return stateInfo; }
+  size_t numCommands() const;
+
+  /// Copies inputs (exactly their byte sizes, in order) in, runs every
+  /// device's program, copies the outputs out.
+  Status call(const std::vector<const void *> &inputs,
+              const std::vector<void *> &outputs);
+  /// Replaces persistent state tensor `name` (exactly its byte size).
+  Status setState(const std::string &name, const void *data, size_t bytes);
+  /// Reads persistent state tensor `name` (exactly its byte size).
+  Status readState(const std::string &name, void *data, size_t bytes);
+
+  /// When on, each call records per-command start/end times (into storage
+  /// reserved at load, so tracing does not allocate either).
   void enableTrace(bool on);
-  const std::vector<TraceEvent> &trace() const { return events; }
+  std::vector<TraceEvent> trace();
 
 private:
   friend class Model;
-  using KernelFn = void (*)(void **);
-  struct Step {
-    format::CommandKind kind;
-    KernelFn fn = nullptr;
-    std::vector<void *> args;
-    int64_t m = 0, n = 0, k = 0, batch = 1;
-    bool transA = false, transB = false;
+  struct Step;
+  struct Binding {
+    Device *device;
+    char *address;
+    size_t bytes;
   };
-  const EntryInfo *entry = nullptr;
-  std::unique_ptr<char, void (*)(void *)> arena{nullptr, nullptr};
+  Status runLocked();
+
+  std::string entryName;
+  std::vector<TensorInfo> inputInfo, outputInfo, stateInfo;
+  std::vector<Binding> inputAt, outputAt, stateAt;
   std::vector<Step> steps;
+  std::vector<Device *> devices; ///< every device the entry uses
+  std::vector<std::unique_ptr<Stream>> streams;
+  std::vector<std::unique_ptr<Event>> events;
+  std::mutex mutex;
   bool tracing = false;
-  std::vector<TraceEvent> events;
+  std::vector<TraceEvent> traceEvents;
 };
 
 class Model {
@@ -109,26 +112,33 @@ public:
   ~Model();
   /// Reads, validates and loads the artifact at `path`.
   static std::unique_ptr<Model> load(const std::string &path, Status &status);
-  /// Same, from memory (the bytes are copied).
+  /// Same, from memory (the bytes are not kept).
   static std::unique_ptr<Model> loadFromMemory(const char *data, size_t size,
                                                Status &status);
 
-  const ArtifactInfo &info() const { return artifact; }
+  const format::ArtifactDesc &info() const { return artifact; }
+  size_t numEntries() const { return executables.size(); }
   /// The executable of entry `name` ("" = the first entry), or null.
   Executable *executable(const std::string &name);
 
 private:
   Model() = default;
   Status init();
-  std::vector<char> bytes;
-  ArtifactInfo artifact;
-  void *library = nullptr;
-  int libraryFd = -1;
+  Status loadEntry(const format::EntryDesc &entry, Executable &exe);
+
+  format::ArtifactDesc artifact;
+  std::vector<std::unique_ptr<Device>> devices;
+  std::vector<std::vector<KernelHandle>> kernels; ///< per device
   std::vector<std::unique_ptr<Executable>> executables;
 };
 
-/// Whether library calls (sgemm) use a vendor BLAS in this build.
-bool hasVendorBlas();
+/// Largest file `Model::load` and `.npy` reading accept (bytes).
+inline constexpr uint64_t kMaxFileBytes = uint64_t(1) << 40;
+
+/// Reads a regular file of at most `maxBytes`; directories, devices such
+/// as /dev/zero and oversized files are errors, never a crash.
+Status readFile(const std::string &path, std::vector<char> &out,
+                uint64_t maxBytes = kMaxFileBytes);
 
 } // namespace weft::rt
 

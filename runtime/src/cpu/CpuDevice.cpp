@@ -1,0 +1,201 @@
+//===- CpuDevice.cpp - the CPU backend of the device layer ----------------===//
+//
+// Memory: arenas from aligned_alloc. Code: the artifact's kernel shared
+// object, loaded from memory (memfd_create + dlopen). Streams run their
+// commands at once on the calling thread, in order; so one stream's order
+// is program order and events are satisfied when waited on. A launch's
+// parallel extent is today always 1 (the fusion issue brings the thread
+// pool).
+//
+//===----------------------------------------------------------------------===//
+#include "Gemm.h"
+#include "weft/runtime/Device.h"
+
+#include <cstdlib>
+#include <iterator>
+#include <optional>
+#include <cstring>
+#include <dlfcn.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+using namespace weft;
+using namespace weft::rt;
+
+namespace {
+
+class CpuEvent : public Event {};
+
+class CpuStream : public Stream {
+public:
+  Status launch(KernelHandle kernel, void **args,
+                const format::CommandDesc &) override {
+    reinterpret_cast<void (*)(void **)>(kernel)(args);
+    return {};
+  }
+  Status gemm(const format::GemmDesc &g, const void *a, const void *b,
+              const void *bias, void *c) override {
+    cpu::gemm(g, a, b, bias, c);
+    return {};
+  }
+  Status copy(const void *source, void *target, size_t bytes) override {
+    std::memmove(target, source, bytes);
+    return {};
+  }
+  // Commands complete before the next is issued: an event is reached as
+  // soon as it is recorded.
+  Status record(Event &) override { return {}; }
+  Status wait(Event &) override { return {}; }
+};
+
+class CpuDevice : public Device {
+public:
+  ~CpuDevice() override {
+    for (void *p : arenas)
+      std::free(p);
+    if (library)
+      dlclose(library);
+    if (libraryFd >= 0)
+      close(libraryFd);
+  }
+
+  format::DeviceKind kind() const override { return format::DeviceKind::Cpu; }
+
+  Status allocate(uint64_t bytes, uint64_t alignment, void **out) override {
+    uint64_t align = std::max<uint64_t>(alignment, 64);
+    uint64_t size = (std::max<uint64_t>(bytes, 1) + align - 1) / align * align;
+    void *p = std::aligned_alloc(align, size);
+    if (!p)
+      return Status::error("cannot allocate an arena of " +
+                           std::to_string(bytes) + " bytes");
+    std::memset(p, 0, size);
+    arenas.push_back(p);
+    *out = p;
+    return {};
+  }
+
+  Status loadKernels(const std::vector<char> &object,
+                     const std::vector<std::string> &symbols,
+                     std::vector<KernelHandle> &out) override {
+    out.clear();
+    if (symbols.empty())
+      return {};
+    if (object.empty())
+      return Status::error("kernels are named but no kernel code is present");
+    libraryFd = memfd_create("weft-kernels", MFD_CLOEXEC);
+    if (libraryFd < 0)
+      return Status::error("memfd_create failed");
+    size_t done = 0;
+    while (done < object.size()) {
+      ssize_t w = write(libraryFd, object.data() + done, object.size() - done);
+      if (w <= 0)
+        return Status::error("cannot stage the kernel library");
+      done += static_cast<size_t>(w);
+    }
+    std::string path = "/proc/self/fd/" + std::to_string(libraryFd);
+    library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!library)
+      return Status::error(std::string("cannot load the kernel library: ") +
+                           dlerror());
+    for (const std::string &sym : symbols) {
+      void *fn = dlsym(library, sym.c_str());
+      if (!fn)
+        return Status::error("kernel '" + sym +
+                             "' is missing from the kernel library");
+      out.push_back(fn);
+    }
+    return {};
+  }
+
+  std::unique_ptr<Stream> createStream(format::StreamKind) override {
+    return std::make_unique<CpuStream>();
+  }
+  std::unique_ptr<Event> createEvent() override {
+    return std::make_unique<CpuEvent>();
+  }
+  Status upload(void *target, const void *source, size_t bytes) override {
+    std::memcpy(target, source, bytes);
+    return {};
+  }
+  Status download(void *target, const void *source, size_t bytes) override {
+    std::memcpy(target, source, bytes);
+    return {};
+  }
+  Status synchronize() override { return {}; }
+
+private:
+  std::vector<void *> arenas;
+  void *library = nullptr;
+  int libraryFd = -1;
+};
+
+/// Whether the running CPU has ISA feature `name` (LLVM's spelling);
+/// nullopt for a name this runtime cannot check. Covers every name of
+/// format::kCpuFeatures (a unit test holds it to that).
+std::optional<bool> cpuHas(const std::string &name) {
+  __builtin_cpu_init();
+#define WEFT_FEATURE(spelling)                                                 \
+  if (name == spelling)                                                        \
+    return __builtin_cpu_supports(spelling) != 0;
+  WEFT_FEATURE("sse4.2")
+  WEFT_FEATURE("avx")
+  WEFT_FEATURE("avx2")
+  WEFT_FEATURE("fma")
+  WEFT_FEATURE("f16c")
+  WEFT_FEATURE("bmi")
+  WEFT_FEATURE("bmi2")
+  WEFT_FEATURE("avx512f")
+  WEFT_FEATURE("avx512bw")
+  WEFT_FEATURE("avx512vl")
+  WEFT_FEATURE("avx512dq")
+  WEFT_FEATURE("avx512cd")
+  WEFT_FEATURE("avx512vnni")
+  WEFT_FEATURE("avx512bf16")
+  WEFT_FEATURE("avx512fp16")
+#undef WEFT_FEATURE
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<bool> rt::cpuHasFeature(const std::string &name) {
+  return cpuHas(name);
+}
+
+bool rt::hasVendorBlas() { return cpu::haveBlas(); }
+
+std::unique_ptr<Device> rt::createCpuDevice(const format::TargetDesc &target,
+                                            Status &status) {
+  if (target.kind != format::DeviceKind::Cpu) {
+    status = Status::error("not a CPU target");
+    return nullptr;
+  }
+#if !defined(__x86_64__)
+  status = Status::error("this runtime runs CPU kernels on x86-64 only");
+  return nullptr;
+#endif
+  std::string missing, unknown;
+  for (const std::string &f : target.features) {
+    std::optional<bool> has = cpuHas(f);
+    if (!has)
+      unknown += (unknown.empty() ? "" : ", ") + f;
+    else if (!*has)
+      missing += (missing.empty() ? "" : ", ") + f;
+  }
+  if (!unknown.empty()) {
+    status = Status::error("the artifact's kernels need CPU features this "
+                           "runtime cannot check: " +
+                           unknown);
+    return nullptr;
+  }
+  if (!missing.empty()) {
+    status = Status::error(
+        "the artifact's kernels were built for CPU '" + target.arch +
+        "' and need features this CPU lacks: " + missing +
+        " (recompile with weftc --cpu=native, or a portable level such as "
+        "--cpu=x86-64-v2)");
+    return nullptr;
+  }
+  status = {};
+  return std::make_unique<CpuDevice>();
+}

@@ -1,0 +1,21 @@
+//===- Gemm.h - GEMM on the CPU ---------------------------------*- C++ -*-===//
+#ifndef WEFT_RUNTIME_CPU_GEMM_H
+#define WEFT_RUNTIME_CPU_GEMM_H
+
+#include "weft/runtime/Format.h"
+
+namespace weft::rt::cpu {
+
+/// C[b] = op(A[b]) op(B[b]) (+ epilogue) for a validated GemmDesc: f32
+/// through a CBLAS found at run time when there is one, every type through
+/// portable loops otherwise (f16/bf16 accumulate in f32, i8 in i32). k == 0
+/// gives zeros (plus the bias).
+void gemm(const format::GemmDesc &g, const void *a, const void *b,
+          const void *bias, void *c);
+
+/// Whether a vendor CBLAS was found (loaded on first use).
+bool haveBlas();
+
+} // namespace weft::rt::cpu
+
+#endif // WEFT_RUNTIME_CPU_GEMM_H
