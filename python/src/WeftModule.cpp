@@ -358,15 +358,14 @@ py::object compile(Graph &g, const std::string &stage, bool useBlas,
 // init_runtime
 //===----------------------------------------------------------------------===//
 
-/// numpy's name for an artifact dtype (indexed by the DType code).
+/// numpy's name for an artifact dtype.
 const char *numpyName(::weft::format::DType t) {
-  static const char *names[] = {"float32", "float16", "bfloat16",
-                                "int8",    "int32",   "int64"};
-  return static_cast<uint32_t>(t) < ::weft::format::kNumDTypes
-             ? names[static_cast<uint32_t>(t)]
-             : "?";
+  return ::weft::format::dtypeInfo(t).numpyName;
 }
 
+/// A loaded artifact's entry, run on numpy arrays. Calls may come from
+/// several Python threads at once: the GIL is released while the runtime's
+/// thread-safe Executable::call runs.
 class PyExecutable {
 public:
   PyExecutable(py::bytes artifact, const std::string &entry) {
@@ -380,53 +379,86 @@ public:
       throw WeftError("no entry function named '" + entry + "'");
   }
 
-  py::list specs(bool inputs) const {
+  static py::list specsOf(const std::vector<::weft::rt::TensorInfo> &list) {
     py::list out;
-    const auto &list = inputs ? exe->info().inputs : exe->info().outputs;
     for (const auto &t : list)
       out.append(py::make_tuple(t.name, numpyName(t.dtype),
                                 py::tuple(py::cast(t.shape))));
     return out;
   }
+  py::list inputs() const { return specsOf(exe->inputs()); }
+  py::list outputs() const { return specsOf(exe->outputs()); }
+  py::list stateSpecs() const { return specsOf(exe->state()); }
+
+  /// A C-contiguous array of exactly `t`'s dtype and shape, or an error.
+  static py::array checked(py::handle object, const ::weft::rt::TensorInfo &t,
+                           const char *what) {
+    py::array a = py::array::ensure(object);
+    if (!a)
+      throw py::type_error(std::string(what) + " '" + t.name +
+                           "' must be a numpy array");
+    std::string got = py::str(a.dtype()).cast<std::string>();
+    std::vector<int64_t> shape(a.shape(), a.shape() + a.ndim());
+    if (got != numpyName(t.dtype) || shape != t.shape)
+      throw py::value_error(
+          std::string(what) + " '" + t.name + "' expects " + t.typeString() +
+          " (" + numpyName(t.dtype) + "), got " + got + " " +
+          py::str(py::tuple(py::cast(shape))).cast<std::string>());
+    if (!(a.flags() & py::array::c_style))
+      a = py::array::ensure(a, py::array::c_style);
+    return a;
+  }
 
   py::list run(const py::list &arrays) {
-    const auto &inputs = exe->info().inputs;
+    const auto &inputs = exe->inputs();
     if (arrays.size() != inputs.size())
       throw py::value_error("expected " + std::to_string(inputs.size()) +
                             " inputs, got " + std::to_string(arrays.size()));
-    for (size_t i = 0; i < arrays.size(); ++i) {
-      const auto &t = inputs[i];
-      py::array a = py::array::ensure(arrays[i]);
-      if (!a)
-        throw py::type_error("input '" + t.name + "' must be a numpy array");
-      std::string got = py::str(a.dtype()).cast<std::string>();
-      std::vector<int64_t> shape(a.shape(), a.shape() + a.ndim());
-      if (got != numpyName(t.dtype) || shape != t.shape)
-        throw py::value_error(
-            "input '" + t.name + "' expects " + t.typeString() + " (" +
-            numpyName(t.dtype) + "), got " + got + " " +
-            py::str(py::tuple(py::cast(shape))).cast<std::string>());
-      if (!(a.flags() & py::array::c_style))
-        a = py::array::ensure(a, py::array::c_style);
-      size_t bytes = size_t(a.size()) * size_t(a.itemsize());
-      ::weft::rt::Status s = exe->setInput(i, a.data(), bytes);
-      if (!s)
-        throw WeftError(s.message);
-    }
-    {
-      py::gil_scoped_release release;
-      ::weft::rt::Status s = exe->run();
-      if (!s)
-        throw WeftError(s.message);
+    std::vector<py::array> keep;
+    std::vector<const void *> in;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      keep.push_back(checked(arrays[i], inputs[i], "input"));
+      in.push_back(keep.back().data());
     }
     py::list out;
-    for (size_t i = 0; i < exe->info().outputs.size(); ++i) {
-      const auto &t = exe->info().outputs[i];
+    std::vector<void *> outPtrs;
+    for (const auto &t : exe->outputs()) {
       py::array a(py::dtype(numpyName(t.dtype)), t.shape);
-      std::memcpy(a.mutable_data(), exe->output(i), t.bytes());
+      outPtrs.push_back(a.mutable_data());
       out.append(a);
     }
+    ::weft::rt::Status s;
+    {
+      py::gil_scoped_release release;
+      s = exe->call(in, outPtrs);
+    }
+    if (!s)
+      throw WeftError(s.message);
     return out;
+  }
+
+  void setState(const std::string &name, py::handle value) {
+    for (const auto &t : exe->state())
+      if (t.name == name) {
+        py::array a = checked(value, t, "state");
+        ::weft::rt::Status s = exe->setState(name, a.data(), t.bytes());
+        if (!s)
+          throw WeftError(s.message);
+        return;
+      }
+    throw py::key_error("no state named '" + name + "'");
+  }
+
+  py::array state(const std::string &name) {
+    for (const auto &t : exe->state())
+      if (t.name == name) {
+        py::array a(py::dtype(numpyName(t.dtype)), t.shape);
+        ::weft::rt::Status s = exe->readState(name, a.mutable_data(), t.bytes());
+        if (!s)
+          throw WeftError(s.message);
+        return a;
+      }
+    throw py::key_error("no state named '" + name + "'");
   }
 
 private:
@@ -461,8 +493,12 @@ void init_runtime(py::module_ &m) {
   py::class_<PyExecutable>(m, "Executable")
       .def(py::init<py::bytes, const std::string &>(), py::arg("artifact"),
            py::arg("entry") = "")
-      .def("inputs", [](PyExecutable &e) { return e.specs(true); })
-      .def("outputs", [](PyExecutable &e) { return e.specs(false); })
+      .def("inputs", &PyExecutable::inputs)
+      .def("outputs", &PyExecutable::outputs)
+      .def("state_specs", &PyExecutable::stateSpecs)
+      .def("set_state", &PyExecutable::setState, py::arg("name"),
+           py::arg("value"))
+      .def("state", &PyExecutable::state, py::arg("name"))
       .def("run", &PyExecutable::run);
   m.def("has_vendor_blas", &::weft::rt::hasVendorBlas);
   m.def(

@@ -2,16 +2,9 @@
 # a 2x0 tensor (an empty result), a K=0 matmul (zeros) with the BLAS call
 # and with the generated kernel, and a sum over an empty axis (zeros).
 #
-# XFAIL until lib/Compiler handles zero-element kernel arguments: the
-# lowering is right (zero_size_lowering.py runs it), but weftc types each
-# kernel argument as a memref of the tensor's shape, and upstream's
-# bare-pointer calling convention cannot convert a multi-dim memref with a
-# 0 dim (memref<2x0xf32>), so func-to-llvm leaves the kernel unconverted
-# and weftc reports "internal error: kernel @k0 was lost during lowering".
-# The BLAS path instead emits an sgemm with k=0 that weft-run rejects
-# ("sgemm command 0 does not fit its buffers"). Remove this line when
-# those are fixed.
-# XFAIL: *
+# Zero-element kernel arguments are passed as rank-1 empty memrefs (the
+# bare-pointer calling convention cannot lower memref<2x0xf32>), and a GEMM
+# with an empty dimension is generated (a fill), not a BLAS call.
 # RUN: %PYTHON %s | FileCheck %s
 # CHECK: softmax of 2x0: relative error {{.*}} ok
 # CHECK: matmul K=0 (blas gemm): relative error {{.*}} ok

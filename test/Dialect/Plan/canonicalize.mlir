@@ -42,5 +42,5 @@ plan.program @negative_commands_kept device = 0 {
   // CHECK: plan.launch "k" stream = @s ins(@x) outs(@x)
   // CHECK: plan.collective all_reduce
   plan.launch "k" stream = @s ins(@x) outs(@x)
-  plan.collective all_reduce order = 0 stream = @s ins(@x) outs(@x)
+  plan.collective all_reduce order = 0 group = [0, 1] reduce = sum stream = @s ins(@x) outs(@x)
 }
