@@ -527,6 +527,12 @@ FailureOr<Value> lower(wf::ConstantOp op, Builder &e) {
   auto value = dyn_cast<TypedAttr>(op.getValue());
   if (!value)
     return failure();
+  // A splat is a fill: one scalar, never an array of copies in the kernel
+  // object (a 1e8-element splat used to become a 400 MB global).
+  if (auto dense = dyn_cast<DenseElementsAttr>(value); dense && dense.isSplat())
+    return e.filled(cast<RankedTensorType>(op.getType()),
+                    arith::ConstantOp::create(e.b, e.loc,
+                                              dense.getSplatValue<TypedAttr>()));
   return Value(arith::ConstantOp::create(e.b, e.loc, value));
 }
 

@@ -63,6 +63,14 @@ public:
 
   Status allocate(uint64_t bytes, uint64_t alignment, void **out) override {
     uint64_t align = std::max<uint64_t>(alignment, 64);
+    // More than the machine has can only fail later, and worse (the
+    // zero-fill would meet the OOM killer): refuse it now.
+    uint64_t physical = uint64_t(sysconf(_SC_PHYS_PAGES)) *
+                        uint64_t(sysconf(_SC_PAGE_SIZE));
+    if (bytes > physical)
+      return Status::error("cannot allocate an arena of " +
+                           std::to_string(bytes) + " bytes: this machine has " +
+                           std::to_string(physical) + " bytes of memory");
     uint64_t size = (std::max<uint64_t>(bytes, 1) + align - 1) / align * align;
     void *p = std::aligned_alloc(align, size);
     if (!p)

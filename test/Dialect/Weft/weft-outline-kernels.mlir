@@ -61,11 +61,11 @@ func.func @multi_op(%a: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) a
 // memref<0x...> and is never read (tensor.empty) nor written.
 // CHECK-LABEL: func.func @numbering
 // CHECK:         %[[R0:.*]] = weft.dispatch @weft_kernels::@k1(%{{.*}}) label = "weft.neg"
-// CHECK:         weft.dispatch @weft_kernels::@k2(%[[R0]], %{{.*}}) label = "weft.add"
+// CHECK:         weft.dispatch @weft_kernels::@k2(%[[R0]], %{{.*}}, %{{.*}}) label = "weft.add+weft.neg"
 // CHECK:       module @weft_kernels
 // CHECK:         func.func @k0()
 // CHECK:         func.func @k1(
-// CHECK:         func.func @k2(%{{.*}}: memref<4xf32>, %{{.*}}: memref<0xf32>, %[[O1:[^:]*]]: memref<4xf32>, %[[O2:[^:]*]]: memref<0xf32>)
+// CHECK:         func.func @k2(%{{.*}}: memref<4xf32>, %{{.*}}: memref<4xf32>, %{{.*}}: memref<0xf32>, %[[O1:[^:]*]]: memref<4xf32>, %[[O2:[^:]*]]: memref<0xf32>)
 // CHECK:           tensor.empty() : tensor<2x0xf32>
 // CHECK:           bufferization.materialize_in_destination %{{.*}} in restrict writable %[[O1]]
 // CHECK-NOT:       materialize_in_destination
