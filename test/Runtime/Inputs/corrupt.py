@@ -106,7 +106,19 @@ def undersized(bad):
     struct.pack_into("<Q", bad, buffers[1] + 12, 64)
 
 
+def unknown_feature(bad):
+    # The target record's first feature renamed to one no runtime can check.
+    pos = meta[2] + 4 + 4  # target count, target kind
+    (n,) = struct.unpack_from("<I", bad, pos)
+    pos += 4 + n  # arch
+    (count,) = struct.unpack_from("<I", bad, pos)
+    assert count > 0, "the test artifact is built for a CPU with features"
+    (n,) = struct.unpack_from("<I", bad, pos + 4)
+    bad[pos + 8: pos + 8 + n] = b"z" * n
+
+
 forge("offset", past_arena)
+forge("feature", unknown_feature)
 forge("undersized", undersized)
 
 rng = np.random.default_rng(0)
