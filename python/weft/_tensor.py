@@ -6,6 +6,7 @@ trace. The op's result type is inferred by the compiler's own shape rules
 user's file and line.
 """
 import inspect
+import operator
 import os
 import threading
 
@@ -19,6 +20,38 @@ _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 
 class ShapeError(ValueError):
     """A traced operation got shapes or dtypes it cannot take."""
+
+
+class AxisError(ShapeError, IndexError):
+    """An axis is out of range for a tensor's rank (like numpy's AxisError,
+    both a ValueError and an IndexError)."""
+
+
+def normalize_axis(axis, ndim, what="axis"):
+    """`axis` as an index in [0, ndim); negative axes count from the end.
+    Raises AxisError naming the axis and the rank when it is out of range:
+    every op that takes an axis goes through here (or `normalize_axes`)."""
+    if isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"weft: {what} must be an integer, got {axis!r}")
+    try:
+        i = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"weft: {what} must be an integer, got "
+                        f"{type(axis).__name__}") from None
+    if not -ndim <= i < ndim:
+        raise AxisError(f"weft: {what} {i} is out of bounds for a tensor of "
+                        f"rank {ndim}")
+    return i % ndim
+
+
+def normalize_axes(axes, ndim, what="axis"):
+    """A tuple of distinct axes, each normalized by `normalize_axis`, in the
+    order given."""
+    out = tuple(normalize_axis(a, ndim, what) for a in axes)
+    if len(set(out)) != len(out):
+        raise AxisError(f"weft: repeated {what} in {tuple(axes)} for a tensor "
+                        f"of rank {ndim}")
+    return out
 
 
 def _user_location():
@@ -211,7 +244,10 @@ class Tensor:
             axes = tuple(axes[0])
         if not axes:
             axes = tuple(reversed(range(self.ndim)))
-        axes = tuple(a % self.ndim if self.ndim else a for a in axes)
+        axes = normalize_axes(axes, self.ndim)
+        if len(axes) != self.ndim:
+            raise AxisError(f"weft: transpose axes {axes} do not match a "
+                            f"tensor of rank {self.ndim}")
         return self._trace.op("weft.transpose", [self],
                               f"{{permutation = {_array_attr(axes)}}}")
 
@@ -246,9 +282,9 @@ class Tensor:
         if axis is None:
             axes = list(range(self.ndim))
         elif isinstance(axis, (tuple, list)):
-            axes = sorted(a % self.ndim for a in axis)
+            axes = sorted(normalize_axes(axis, self.ndim))
         else:
-            axes = [axis % self.ndim]
+            axes = [normalize_axis(axis, self.ndim)]
         attrs = f"{{axes = {_array_attr(axes)}" + \
             (", keep_dims" if keepdims else "") + "}"
         return self._trace.op(name, [self], attrs)

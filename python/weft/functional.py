@@ -1,7 +1,7 @@
 """Functional ops on traced tensors (numpy-style names and conventions)."""
 import math
 
-from ._tensor import Parameter, ShapeError, Tensor, Trace, _array_attr
+from ._tensor import Trace, _array_attr, normalize_axis
 
 __all__ = ["relu", "gelu", "silu", "sigmoid", "tanh", "exp", "log", "sqrt",
            "rsqrt", "abs", "maximum", "minimum", "softmax", "layer_norm",
@@ -48,16 +48,10 @@ def minimum(a, b):
     return a._trace.op("weft.min", [a, _t(b, a)])
 
 
-def _axis(axis, rank):
-    if not -rank <= axis < rank:
-        raise ShapeError(f"weft: axis {axis} is out of range for rank {rank}")
-    return axis % rank
-
-
 def softmax(x, axis=-1):
     x = _t(x)
     return x._trace.op("weft.softmax", [x],
-                       f"{{axis = {_axis(axis, x.ndim)} : i64}}")
+                       f"{{axis = {normalize_axis(axis, x.ndim)} : i64}}")
 
 
 def layer_norm(x, weight, bias, eps=1e-5):
@@ -150,7 +144,10 @@ def scaled_dot_product_attention(q, k, v, mask=None, is_causal=False,
 
 
 def concat(tensors, axis=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("weft: concat needs at least one tensor")
     tensors = [_t(t) for t in tensors]
-    axis = _axis(axis, tensors[0].ndim)
+    axis = normalize_axis(axis, tensors[0].ndim)
     return tensors[0]._trace.op("weft.concat", tensors,
                                 f"{{axis = {axis} : i64}}")
