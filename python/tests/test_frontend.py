@@ -72,3 +72,94 @@ def test_axes_in_range_and_numpy_integers(rng):
                  d.transpose(2, 0, 1))
     assert_close(run(lambda x: F.concat([x, x], axis=-2), a),
                  np.concatenate([d, d], -2))
+
+
+# Tensors after their trace ---------------------------------------------------
+def _kept_tensor(shape=(3, 4)):
+    """A Tensor smuggled out of a finished trace."""
+    kept = []
+
+    def fn(x):
+        kept.append(x)
+        return x + 1.0
+
+    weft.compile(fn, np.zeros(shape, f32))
+    return kept[0]
+
+
+# Every public method and operator of Tensor, used on a kept Tensor; the
+# test below checks this table covers all of them.
+DEAD_USES = {
+    "__add__": lambda t: t + 1.0, "__radd__": lambda t: 1.0 + t,
+    "__sub__": lambda t: t - t, "__rsub__": lambda t: 1.0 - t,
+    "__mul__": lambda t: t * 2.0, "__rmul__": lambda t: 2.0 * t,
+    "__truediv__": lambda t: t / 2.0, "__rtruediv__": lambda t: 2.0 / t,
+    "__pow__": lambda t: t ** 2.0, "__rpow__": lambda t: 2.0 ** t,
+    "__neg__": lambda t: -t,
+    "__matmul__": lambda t: t @ t.T,
+    "__rmatmul__": lambda t: np.ones((2, 3), f32) @ t,
+    "__getitem__": lambda t: t[:],
+    "T": lambda t: t.T,
+    "transpose": lambda t: t.transpose(1, 0),
+    "reshape": lambda t: t.reshape(3, 4),
+    "astype": lambda t: t.astype("float32"),
+    "sum": lambda t: t.sum(), "mean": lambda t: t.mean(axis=0),
+    "max": lambda t: t.max(axis=1),
+}
+DEAD_FUNCTIONAL = {
+    "relu": lambda t: F.relu(t), "softmax": lambda t: F.softmax(t),
+    "maximum": lambda t: F.maximum(t, 0.0),
+    "maximum_reflected": lambda t: F.maximum(0.0, t),
+    "concat": lambda t: F.concat([t, t]),
+    "matmul": lambda t: weft.matmul(t, t.T),
+    "linear": lambda t: F.linear(t, np.ones((2, 4), f32)),
+    "layer_norm": lambda t: F.layer_norm(t, np.ones(4, f32),
+                                         np.zeros(4, f32)),
+}
+# Attributes that read the traced type and add no op.
+NOT_OPS = {"shape", "dtype", "ndim", "size"}
+
+
+def test_dead_use_table_covers_every_tensor_method():
+    ops = {n for n, v in vars(weft.Tensor).items()
+           if (callable(v) or isinstance(v, property)) and
+           n not in ("__init__", "__repr__") and
+           (n.startswith("__") or not n.startswith("_"))}
+    assert ops - NOT_OPS == set(DEAD_USES)
+
+
+@pytest.mark.parametrize("use", sorted(DEAD_USES) + sorted(DEAD_FUNCTIONAL))
+def test_tensor_after_its_trace_raises(use):
+    t = _kept_tensor()
+    fn = DEAD_USES.get(use) or DEAD_FUNCTIONAL[use]
+    with pytest.raises(RuntimeError, match="belongs to a trace that has "
+                                           "ended"):
+        fn(t)
+    # The same inside another trace: still the kept Tensor's fault.
+    with pytest.raises(RuntimeError, match="belongs to a trace that has "
+                                           "ended"):
+        weft.compile(lambda x: fn(t), np.zeros((3, 4), f32))
+    assert t.shape == (3, 4) and t.dtype == "float32"  # still readable
+
+
+def test_tensor_after_failed_trace_raises():
+    kept = []
+
+    def bad(x):
+        kept.append(x)
+        return x @ x  # shape error ends the trace
+
+    with pytest.raises(weft.ShapeError):
+        weft.compile(bad, np.zeros((3, 4), f32))
+    with pytest.raises(RuntimeError, match="trace that has ended"):
+        kept[0] + 1.0
+
+
+def test_graph_unchanged_by_dead_use():
+    kept = []
+    c = weft.compile(lambda x: kept.append(x) or x * 3.0, np.ones(4, f32))
+    before = c.mlir("weft")
+    with pytest.raises(RuntimeError):
+        kept[0] * 2.0
+    assert c.mlir("weft") == before
+    np.testing.assert_array_equal(c(np.ones(4, f32)), np.full(4, 3, f32))

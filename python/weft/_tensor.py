@@ -102,6 +102,7 @@ class Trace:
         self.params = {}      # id(Parameter) -> Tensor
         self.param_list = []  # Parameters in argument order
         self.inputs = []      # (name, dtype, shape) of the user's inputs
+        self.ended = False    # set when the `with` block exits
 
     @classmethod
     def current(cls):
@@ -120,6 +121,20 @@ class Trace:
 
     def __exit__(self, *exc):
         Trace._local.trace = None
+        self.ended = True
+
+    def check_live(self):
+        """Raises unless this trace is the active one: every op on a Tensor
+        checks this first, so a Tensor kept after its trace cannot append
+        ops to a finished function."""
+        if self.ended:
+            raise RuntimeError(
+                "weft: this weft.Tensor belongs to a trace that has ended; "
+                "Tensors exist only while weft.jit / weft.compile traces the "
+                "function that made them (return it as an output instead)")
+        if getattr(Trace._local, "trace", None) is not self:
+            raise RuntimeError("weft: this weft.Tensor belongs to a trace "
+                               "that is not active in this thread")
 
     def argument(self, name, dtype, shape):
         if dtype not in DTYPES:
@@ -147,6 +162,7 @@ class Trace:
 
     def op(self, name, operands, attrs="", result=None):
         """Adds op `name`; `result` = (dtype, shape) when it is not inferred."""
+        self.check_live()
         file, line = _user_location()
         ids = [self.to_tensor(o)._id for o in operands]
         try:
@@ -163,7 +179,9 @@ class Trace:
         return tensors[0] if len(tensors) == 1 else tensors
 
     def to_tensor(self, x, like=None):
+        self.check_live()
         if isinstance(x, Tensor):
+            x._trace.check_live()
             if x._trace is not self:
                 raise RuntimeError("weft: a Tensor from another trace was used")
             return x
@@ -175,6 +193,14 @@ class Trace:
         if isinstance(x, np.ndarray):
             return self.constant(x)
         raise TypeError(f"weft: cannot use {type(x).__name__} as a tensor")
+
+
+def trace_of(*values):
+    """The trace of the first Tensor among `values`, else the active one."""
+    for v in values:
+        if isinstance(v, Tensor):
+            return v._trace
+    return Trace.current()
 
 
 def _ints(values):
@@ -252,6 +278,7 @@ class Tensor:
                               f"{{permutation = {_array_attr(axes)}}}")
 
     def reshape(self, *shape):
+        self._trace.check_live()
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         shape = list(shape)
@@ -272,6 +299,7 @@ class Tensor:
                               result=(self.dtype, shape))
 
     def astype(self, dtype):
+        self._trace.check_live()
         dtype = np.dtype(dtype).name if dtype != "bfloat16" else dtype
         if dtype == self.dtype:
             return self
@@ -279,6 +307,7 @@ class Tensor:
 
     # Reductions ------------------------------------------------------------
     def _reduce(self, name, axis, keepdims):
+        self._trace.check_live()
         if axis is None:
             axes = list(range(self.ndim))
         elif isinstance(axis, (tuple, list)):
@@ -300,6 +329,7 @@ class Tensor:
 
     # Indexing --------------------------------------------------------------
     def __getitem__(self, index):
+        self._trace.check_live()
         if not isinstance(index, tuple):
             index = (index,)
         if any(i is Ellipsis for i in index):
@@ -343,7 +373,7 @@ class Tensor:
 
 def matmul(a, b):
     """`a @ b`: rank 2 is a matmul, rank >= 3 a batched matmul."""
-    t = a._trace if isinstance(a, Tensor) else b._trace
+    t = trace_of(a, b)
     a, b = t.to_tensor(a), t.to_tensor(b)
     if a.ndim == 2 and b.ndim == 2:
         return t.op("weft.matmul", [a, b])

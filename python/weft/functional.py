@@ -1,7 +1,7 @@
 """Functional ops on traced tensors (numpy-style names and conventions)."""
 import math
 
-from ._tensor import Trace, _array_attr, normalize_axis
+from ._tensor import _array_attr, normalize_axis, trace_of
 
 __all__ = ["relu", "gelu", "silu", "sigmoid", "tanh", "exp", "log", "sqrt",
            "rsqrt", "abs", "maximum", "minimum", "softmax", "layer_norm",
@@ -11,7 +11,7 @@ __all__ = ["relu", "gelu", "silu", "sigmoid", "tanh", "exp", "log", "sqrt",
 
 
 def _t(x, like=None):
-    return Trace.current().to_tensor(x, like)
+    return trace_of(x).to_tensor(x, like)
 
 
 def _unary(name, x, attrs=""):
@@ -39,13 +39,15 @@ def gelu(x, approximate="none"):
 
 
 def maximum(a, b):
-    a = _t(a)
-    return a._trace.op("weft.max", [a, _t(b, a)])
+    t = trace_of(a, b)
+    a = t.to_tensor(a)
+    return t.op("weft.max", [a, t.to_tensor(b, a)])
 
 
 def minimum(a, b):
-    a = _t(a)
-    return a._trace.op("weft.min", [a, _t(b, a)])
+    t = trace_of(a, b)
+    a = t.to_tensor(a)
+    return t.op("weft.min", [a, t.to_tensor(b, a)])
 
 
 def softmax(x, axis=-1):
