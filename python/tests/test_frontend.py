@@ -163,3 +163,71 @@ def test_graph_unchanged_by_dead_use():
         kept[0] * 2.0
     assert c.mlir("weft") == before
     np.testing.assert_array_equal(c(np.ones(4, f32)), np.full(4, 3, f32))
+
+
+# 0-d tensors ---------------------------------------------------------------
+@pytest.mark.parametrize("name,fn,ref", [
+    ("scalar_op", lambda s, x: s * 2.0 - 1.0, lambda s, x: s * 2 - 1),
+    ("broadcast", lambda s, x: x / s + s, lambda s, x: x / s + s),
+    ("unary", lambda s, x: F.exp(s), lambda s, x: np.exp(s)),
+    ("full_sum", lambda s, x: x.sum(), lambda s, x: x.sum()),
+    ("full_mean_max", lambda s, x: x.mean() + x.max(axis=(0, 1)),
+     lambda s, x: x.mean() + x.max()),
+    ("sum_of_0d", lambda s, x: s.sum(), lambda s, x: s.sum()),
+    ("sum_keepdims_of_0d", lambda s, x: s.mean(keepdims=True),
+     lambda s, x: s.mean(keepdims=True)),
+    ("sum_empty_axes", lambda s, x: x.sum(axis=()), lambda s, x: x.sum(())),
+    ("reduced_then_divided", lambda s, x: x.sum() / 2, lambda s, x: x.sum() / 2),
+    ("index", lambda s, x: x[1, 2] * s, lambda s, x: x[1, 2] * s),
+    ("index_0d", lambda s, x: s[()] + s[...], lambda s, x: s[()] + s[...]),
+    ("reshape", lambda s, x: s.reshape(1, 1).reshape(()),
+     lambda s, x: s.reshape(())),
+    ("transpose", lambda s, x: s.T, lambda s, x: s.T),
+    ("maximum", lambda s, x: F.maximum(s, x), np.maximum),
+])
+def test_zero_d_inputs_and_results(rng, name, fn, ref):
+    s = np.array(rng.uniform(1, 2), f32)
+    x = rng.standard_normal((2, 3)).astype(f32)
+    got = run(fn, s, x)
+    want = np.asarray(ref(s.astype(np.float64), x.astype(np.float64)))
+    assert got.shape == want.shape
+    assert_close(got, want)
+
+
+def test_zero_d_cross_entropy_and_parameter(rng):
+    logits = rng.standard_normal((4, 5)).astype(f32)
+    labels = np.array([0, 3, 1, 4])
+    z = logits.astype(np.float64)
+    lse = np.log(np.exp(z).sum(1))
+    loss = np.mean(lse - z[np.arange(4), labels])
+    got = run(lambda a: F.cross_entropy(a, labels) / 2, logits)
+    assert got.shape == ()
+    assert_close(got, loss / 2)
+
+    class Scale(weft.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.k = weft.Parameter(np.array(3.0, f32))
+
+        def forward(self, x):
+            return x * self.k
+
+    m = Scale()
+    assert m.k.shape == ()
+    c = weft.compile(m, logits)
+    m.load_state_dict({"k": np.array(-0.5)})
+    assert m.k.shape == ()
+    assert_close(c(logits), z * -0.5)
+
+
+def test_zero_d_axis_errors():
+    s = np.array(1.0, f32)
+    with pytest.raises(weft.AxisError, match="axis 0 is out of bounds for a "
+                                             "tensor of rank 0"):
+        weft.compile(lambda t: t.sum(axis=0), s)
+    with pytest.raises(weft.AxisError, match="rank 0"):
+        weft.compile(lambda t: F.softmax(t), s)
+    c = weft.compile(lambda t: t + 1.0, s)
+    with pytest.raises(ValueError, match=r"expects float32\[\], got "
+                                         r"float32\[1\]"):
+        c(np.ones(1, f32))

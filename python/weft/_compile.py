@@ -100,7 +100,7 @@ class Compiled:
                 raise ValueError(f"weft: input '{name}' expects {dtype}"
                                  f"{list(shape)}, got {a.dtype.name}"
                                  f"{list(a.shape)}")
-            feeds.append(np.ascontiguousarray(a))
+            feeds.append(np.asarray(a, order="C"))  # keeps 0-d arrays 0-d
         feeds += [p.data for p in self._params]
         out = self._exe.run(feeds)
         return out[0] if self._single else tuple(out)

@@ -77,7 +77,7 @@ class Parameter:
         data = np.asarray(data)
         if data.dtype.name not in DTYPES:
             data = data.astype(np.float32)
-        self.data = np.ascontiguousarray(data)
+        self.data = np.asarray(data, order="C")
         self.name = name
 
     @property
@@ -153,7 +153,7 @@ class Trace:
         return t
 
     def constant(self, array, dtype=None):
-        arr = np.ascontiguousarray(array, dtype=dtype)
+        arr = np.asarray(array, dtype=dtype, order="C")
         if arr.dtype.name not in DTYPES:
             raise TypeError(f"weft: constants of dtype {arr.dtype} are not "
                             f"supported (supported: {', '.join(DTYPES)})")
@@ -314,6 +314,8 @@ class Tensor:
             axes = sorted(normalize_axes(axis, self.ndim))
         else:
             axes = [normalize_axis(axis, self.ndim)]
+        if not axes:  # a 0-d tensor, or axis=(): nothing to reduce
+            return self
         attrs = f"{{axes = {_array_attr(axes)}" + \
             (", keep_dims" if keepdims else "") + "}"
         return self._trace.op(name, [self], attrs)
