@@ -231,3 +231,111 @@ def test_zero_d_axis_errors():
     with pytest.raises(ValueError, match=r"expects float32\[\], got "
                                          r"float32\[1\]"):
         c(np.ones(1, f32))
+
+
+# Scalar promotion ----------------------------------------------------------
+OPS = {"add": (lambda x: x + 3, lambda x: x + 3),
+       "radd": (lambda x: 3 + x, lambda x: 3 + x),
+       "sub": (lambda x: x - 5, lambda x: x - 5),
+       "rsub": (lambda x: 5 - x, lambda x: 5 - x),
+       "mul": (lambda x: x * -2, lambda x: x * -2),
+       "rmul": (lambda x: True * x, lambda x: True * x),
+       "max": (lambda x: F.maximum(x, 1), lambda x: np.maximum(x, 1)),
+       "rmin": (lambda x: F.minimum(np.int64(1), x),
+                lambda x: np.minimum(1, x))}
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int32", "int64"])
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_int_scalar_keeps_integer_dtype(rng, dtype, op):
+    fn, ref = OPS[op]
+    x = rng.integers(-20, 20, (3, 4)).astype(dtype)
+    got = run(fn, x)
+    want = ref(x)  # numpy 2: a Python int keeps the array's dtype
+    assert got.dtype == want.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(got, want)
+
+
+FLOAT_OPS = {"mul": (lambda x: x * 0.5, lambda x: x * 0.5),
+             "rmul": (lambda x: 0.5 * x, lambda x: 0.5 * x),
+             "add": (lambda x: x + 0.25, lambda x: x + 0.25),
+             "rsub": (lambda x: 1.5 - x, lambda x: 1.5 - x),
+             "div": (lambda x: x / 4.0, lambda x: x / 4.0),
+             "rdiv": (lambda x: 1.0 / x, lambda x: 1.0 / x),
+             "pow": (lambda x: x ** 2.0, lambda x: x ** 2.0),
+             "np_float": (lambda x: x * np.float64(0.5), lambda x: x * 0.5),
+             "max": (lambda x: F.maximum(0.5, x),
+                     lambda x: np.maximum(0.5, x))}
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int32", "int64"])
+@pytest.mark.parametrize("op", sorted(FLOAT_OPS))
+def test_float_scalar_with_integer_tensor_gives_float32(rng, dtype, op):
+    fn, ref = FLOAT_OPS[op]
+    x = rng.integers(1, 20, (3, 4)).astype(dtype)
+    got = run(fn, x)
+    assert got.dtype == np.float32
+    assert_close(got, ref(x.astype(np.float64)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int32", "int64"])
+def test_true_division_of_integers(rng, dtype):
+    x = rng.integers(-20, 20, (3, 4)).astype(dtype)
+    y = rng.integers(1, 9, (3, 4)).astype(dtype)
+    for fn, ref in [(lambda a, b: a / b, lambda a, b: a / b),
+                    (lambda a, b: a / 3, lambda a, b: a / 3),
+                    (lambda a, b: 7 / b, lambda a, b: 7 / b)]:
+        got = run(fn, x, y)
+        assert got.dtype == np.float32
+        assert_close(got, ref(x.astype(np.float64), y.astype(np.float64)),
+                     rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype,value", [
+    ("int8", 300), ("int8", -129), ("int8", 128), ("int32", 2**31),
+    ("int32", -2**31 - 1), ("int64", 2**63), ("int8", np.int64(1000))])
+def test_int_scalar_out_of_range_overflows(dtype, value):
+    x = np.zeros(3, dtype)
+    if isinstance(value, int):  # numpy 2 raises for Python ints, too
+        with pytest.raises(OverflowError):
+            np.zeros(3, dtype) + value
+    for fn in [lambda t: t + value, lambda t: value - t,
+               lambda t: F.maximum(t, value)]:
+        with pytest.raises(OverflowError, match=rf"Python integer {value} "
+                                                rf"out of bounds for {dtype}"):
+            weft.compile(fn, x)
+
+
+def test_int_scalar_at_the_limits_fits():
+    x = np.zeros(2, np.int8)
+    np.testing.assert_array_equal(run(lambda t: t + 127, x), [127, 127])
+    np.testing.assert_array_equal(run(lambda t: t + -128, x), [-128, -128])
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+def test_scalars_take_a_float_tensors_dtype(rng, dtype):
+    x = rng.standard_normal((3, 4)).astype(dtype)
+    for fn, ref in [(lambda t: t * 3, None), (lambda t: 0.1 + t, None),
+                    (lambda t: t - True, None),
+                    (lambda t: F.maximum(t, 0), lambda t: np.maximum(t, 0))]:
+        got, want = run(fn, x), (ref or fn)(x)  # numpy 2: weak scalars
+        assert got.dtype == want.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(got, want, rtol=1e-3)
+    # numpy scalars are weak too (numpy 2 would give float64 here).
+    got = run(lambda t: t * np.float64(2), x)
+    assert got.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(got, x * 2)
+
+
+def test_bfloat16_scalars(rng):
+    x = rng.standard_normal((3, 4)).astype(f32)
+    got = run(lambda t: (t.astype("bfloat16") * 2.5 + 1).astype("float32"), x)
+    assert_close(got, x.astype(np.float64) * 2.5 + 1, rtol=2e-2)
+    with pytest.raises(TypeError, match="result 0 is bfloat16.*ml_dtypes"):
+        weft.compile(lambda t: t.astype("bfloat16"), x)
+
+
+def test_tensors_of_different_dtypes_raise():
+    with pytest.raises(weft.ShapeError, match="element types differ"):
+        weft.compile(lambda a, b: a + b, np.zeros(2, np.int32),
+                     np.zeros(2, f32))

@@ -15,6 +15,10 @@ import numpy as np
 from . import _weft
 
 DTYPES = ("float32", "float16", "bfloat16", "int8", "int32", "int64")
+INT_DTYPES = ("int8", "int32", "int64")
+#: The dtype of a Python float combined with an integer tensor (PyTorch's
+#: default dtype), and of a Python scalar used on its own.
+DEFAULT_FLOAT = "float32"
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -153,12 +157,16 @@ class Trace:
         return t
 
     def constant(self, array, dtype=None):
-        arr = np.asarray(array, dtype=dtype, order="C")
-        if arr.dtype.name not in DTYPES:
+        if dtype == "bfloat16":  # numpy has no bfloat16: pass its bits
+            arr = _bfloat16_bits(np.asarray(array, np.float32))
+        else:
+            arr = np.asarray(array, dtype=dtype, order="C")
+            dtype = arr.dtype.name
+        if dtype not in DTYPES:
             raise TypeError(f"weft: constants of dtype {arr.dtype} are not "
                             f"supported (supported: {', '.join(DTYPES)})")
-        vid = self.graph.add_constant(arr, arr.dtype.name)
-        return Tensor(self, vid, arr.shape, arr.dtype.name)
+        vid = self.graph.add_constant(arr, dtype)
+        return Tensor(self, vid, arr.shape, dtype)
 
     def op(self, name, operands, attrs="", result=None):
         """Adds op `name`; `result` = (dtype, shape) when it is not inferred."""
@@ -178,7 +186,10 @@ class Trace:
             tensors.append(Tensor(self, vid, tuple(shape), dtype))
         return tensors[0] if len(tensors) == 1 else tensors
 
-    def to_tensor(self, x, like=None):
+    def to_tensor(self, x):
+        """`x` as a Tensor of this trace; a scalar on its own becomes a
+        DEFAULT_FLOAT constant (`binary_operands` gives scalars next to a
+        Tensor that Tensor's dtype)."""
         self.check_live()
         if isinstance(x, Tensor):
             x._trace.check_live()
@@ -187,12 +198,54 @@ class Trace:
             return x
         if isinstance(x, Parameter):
             return self.parameter(x)
-        if isinstance(x, (int, float, bool, np.number)):
-            dtype = like.dtype if like is not None else "float32"
-            return self.constant(np.array(x), dtype=dtype)
+        if _is_scalar(x):
+            return self.constant(x, DEFAULT_FLOAT)
         if isinstance(x, np.ndarray):
             return self.constant(x)
         raise TypeError(f"weft: cannot use {type(x).__name__} as a tensor")
+
+
+def _bfloat16_bits(values):
+    """float32 values as bfloat16 bit patterns (uint16), rounded to nearest
+    even."""
+    bits = np.asarray(values, np.float32, order="C").view(np.uint32)
+    rounded = (bits + np.uint32(0x7FFF) + ((bits >> 16) & 1)) >> 16
+    out = np.where(np.isnan(values), np.uint32(0x7FC0), rounded)
+    return np.asarray(out, np.uint16, order="C")
+
+
+def _is_scalar(x):
+    """A Python or numpy scalar (numpy scalars follow the same rule)."""
+    return isinstance(x, (int, float, np.bool_, np.integer, np.floating))
+
+
+def _with_scalar(trace, x, s):
+    """Tensor `x` and scalar `s` as (x, constant) of one dtype: the rule in
+    Tensor's docstring."""
+    if x.dtype in INT_DTYPES:
+        if isinstance(s, (float, np.floating)):
+            x = x.astype(DEFAULT_FLOAT)
+        else:
+            info = np.iinfo(x.dtype)
+            if not info.min <= int(s) <= info.max:
+                raise OverflowError(f"weft: Python integer {int(s)} out of "
+                                    f"bounds for {x.dtype}")
+    return x, trace.constant(s, x.dtype)
+
+
+def binary_operands(a, b):
+    """(trace, a, b): the operands of an elementwise binary op as Tensors of
+    one dtype, scalars promoted by the rule in Tensor's docstring."""
+    t = trace_of(a, b)
+    if _is_scalar(a) and not _is_scalar(b):
+        b, a = _with_scalar(t, t.to_tensor(b), a)
+        return t, a, b
+    a = t.to_tensor(a)
+    if _is_scalar(b):
+        a, b = _with_scalar(t, a, b)
+    else:
+        b = t.to_tensor(b)
+    return t, a, b
 
 
 def trace_of(*values):
@@ -213,7 +266,23 @@ def _array_attr(values):
 
 
 class Tensor:
-    """A traced value: shape and dtype are known, data is not."""
+    """A traced value: shape and dtype are known, data is not.
+
+    Dtype rules of the arithmetic operators and `weft.functional.maximum` /
+    `minimum` (numpy 2 and PyTorch agree on them):
+
+    - Two Tensors must have the same dtype; convert one with `astype`.
+    - A Python scalar (numpy scalars count as Python scalars) takes the
+      Tensor's dtype, except that a float with an integer Tensor gives
+      float32: `int32_x * 0.5` is float32. An int that does not fit an
+      integer Tensor's dtype raises OverflowError (`int8_x + 300`), as in
+      numpy 2; with a float Tensor it is converted to that dtype.
+    - `/` is true division: integer operands give float32. There is no
+      integer division operator.
+
+    Tensors exist while their function is traced: using one after its trace
+    ended raises RuntimeError.
+    """
 
     __slots__ = ("_trace", "_id", "shape", "dtype")
     __array_priority__ = 1000  # numpy defers to our reflected operators
@@ -237,9 +306,11 @@ class Tensor:
 
     # Arithmetic ------------------------------------------------------------
     def _binary(self, name, other, reverse=False):
-        t = self._trace
-        o = t.to_tensor(other, like=self)
-        a, b = (o, self) if reverse else (self, o)
+        t, a, b = binary_operands(*((other, self) if reverse
+                                     else (self, other)))
+        if name == "weft.div" and a.dtype in INT_DTYPES:
+            # `/` is true division, as in numpy and PyTorch.
+            a, b = a.astype(DEFAULT_FLOAT), b.astype(DEFAULT_FLOAT)
         return t.op(name, [a, b])
 
     def __add__(self, o): return self._binary("weft.add", o)

@@ -1,7 +1,7 @@
 """Functional ops on traced tensors (numpy-style names and conventions)."""
 import math
 
-from ._tensor import _array_attr, normalize_axis, trace_of
+from ._tensor import _array_attr, binary_operands, normalize_axis, trace_of
 
 __all__ = ["relu", "gelu", "silu", "sigmoid", "tanh", "exp", "log", "sqrt",
            "rsqrt", "abs", "maximum", "minimum", "softmax", "layer_norm",
@@ -10,8 +10,8 @@ __all__ = ["relu", "gelu", "silu", "sigmoid", "tanh", "exp", "log", "sqrt",
            "concat"]
 
 
-def _t(x, like=None):
-    return trace_of(x).to_tensor(x, like)
+def _t(x):
+    return trace_of(x).to_tensor(x)
 
 
 def _unary(name, x, attrs=""):
@@ -39,15 +39,15 @@ def gelu(x, approximate="none"):
 
 
 def maximum(a, b):
-    t = trace_of(a, b)
-    a = t.to_tensor(a)
-    return t.op("weft.max", [a, t.to_tensor(b, a)])
+    """Elementwise maximum; scalars promote as in `a + b`."""
+    t, a, b = binary_operands(a, b)
+    return t.op("weft.max", [a, b])
 
 
 def minimum(a, b):
-    t = trace_of(a, b)
-    a = t.to_tensor(a)
-    return t.op("weft.min", [a, t.to_tensor(b, a)])
+    """Elementwise minimum; scalars promote as in `a + b`."""
+    t, a, b = binary_operands(a, b)
+    return t.op("weft.min", [a, b])
 
 
 def softmax(x, axis=-1):
