@@ -339,3 +339,12 @@ def test_tensors_of_different_dtypes_raise():
     with pytest.raises(weft.ShapeError, match="element types differ"):
         weft.compile(lambda a, b: a + b, np.zeros(2, np.int32),
                      np.zeros(2, f32))
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int32", "int64"])
+def test_mean_of_integers_is_float(rng, dtype):
+    x = rng.integers(-9, 9, (3, 4)).astype(dtype)
+    for axis in [None, 1, (0, 1)]:
+        got = run(lambda t: t.mean(axis=axis), x)
+        assert got.dtype == np.float32
+        assert_close(got, x.mean(axis=axis), rtol=1e-6)  # not truncated

@@ -278,7 +278,7 @@ class Tensor:
       integer Tensor's dtype raises OverflowError (`int8_x + 300`), as in
       numpy 2; with a float Tensor it is converted to that dtype.
     - `/` is true division: integer operands give float32. There is no
-      integer division operator.
+      integer division operator. `mean` of an integer tensor is float32.
 
     Tensors exist while their function is traced: using one after its trace
     ended raises RuntimeError.
@@ -395,7 +395,9 @@ class Tensor:
         return self._reduce("weft.reduce_sum", axis, keepdims)
 
     def mean(self, axis=None, keepdims=False):
-        return self._reduce("weft.reduce_mean", axis, keepdims)
+        """Integer tensors give float32 (numpy gives a float, too)."""
+        x = self.astype(DEFAULT_FLOAT) if self.dtype in INT_DTYPES else self
+        return x._reduce("weft.reduce_mean", axis, keepdims)
 
     def max(self, axis=None, keepdims=False):
         return self._reduce("weft.reduce_max", axis, keepdims)
