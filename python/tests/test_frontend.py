@@ -74,6 +74,14 @@ def test_axes_in_range_and_numpy_integers(rng):
                  np.concatenate([d, d], -2))
 
 
+@pytest.mark.parametrize("shape,error", [
+    ((-2, -3), weft.ShapeError), ((-1, -1), weft.ShapeError),
+    ((2.0, 3), TypeError), ((7, -1), weft.ShapeError)])
+def test_bad_reshape_shapes(shape, error):
+    with pytest.raises(error):
+        weft.compile(lambda x: x.reshape(shape), np.zeros((2, 3), f32))
+
+
 # Tensors after their trace ---------------------------------------------------
 def _kept_tensor(shape=(3, 4)):
     """A Tensor smuggled out of a finished trace."""
@@ -177,7 +185,8 @@ def test_graph_unchanged_by_dead_use():
     ("sum_keepdims_of_0d", lambda s, x: s.mean(keepdims=True),
      lambda s, x: s.mean(keepdims=True)),
     ("sum_empty_axes", lambda s, x: x.sum(axis=()), lambda s, x: x.sum(())),
-    ("reduced_then_divided", lambda s, x: x.sum() / 2, lambda s, x: x.sum() / 2),
+    ("reduced_then_divided", lambda s, x: x.sum() / 2,
+     lambda s, x: x.sum() / 2),
     ("index", lambda s, x: x[1, 2] * s, lambda s, x: x[1, 2] * s),
     ("index_0d", lambda s, x: s[()] + s[...], lambda s, x: s[()] + s[...]),
     ("reshape", lambda s, x: s.reshape(1, 1).reshape(()),

@@ -352,9 +352,12 @@ class Tensor:
         self._trace.check_live()
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        shape = list(shape)
+        shape = [operator.index(d) for d in shape]
         if shape.count(-1) > 1:
             raise ShapeError("weft: reshape takes at most one -1")
+        if any(d < -1 for d in shape):
+            raise ShapeError(f"weft: cannot reshape {self.shape} to "
+                             f"{tuple(shape)}: negative dimension")
         if -1 in shape:
             known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
             if known == 0 or self.size % known:
