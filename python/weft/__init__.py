@@ -11,10 +11,11 @@
 """
 from . import functional, nn
 from ._compile import Compiled, compile, jit
-from ._tensor import Parameter, ShapeError, Tensor, matmul
+from ._tensor import AxisError, Parameter, ShapeError, Tensor, matmul
 from ._weft import WeftError
 from .nn import manual_seed
 
-__all__ = ["Compiled", "Parameter", "ShapeError", "Tensor", "WeftError",
-           "compile", "functional", "jit", "manual_seed", "matmul", "nn"]
+__all__ = ["AxisError", "Compiled", "Parameter", "ShapeError", "Tensor",
+           "WeftError", "compile", "functional", "jit", "manual_seed",
+           "matmul", "nn"]
 __version__ = "0.1.0"

@@ -41,6 +41,14 @@ def _input_names(fn, count):
     return names + [f"input{i}" for i in range(len(names), count)]
 
 
+def _numpy_has_bfloat16():
+    try:
+        np.dtype("bfloat16")
+        return True
+    except TypeError:
+        return False
+
+
 def _spec(a):
     a = np.asarray(a)
     if a.dtype.name not in DTYPES:
@@ -67,10 +75,14 @@ class Compiled:
             result = fn(*args)
         self._single = not isinstance(result, (tuple, list))
         results = [result] if self._single else list(result)
-        for r in results:
+        for i, r in enumerate(results):
             if not isinstance(r, Tensor):
                 raise TypeError(f"weft: traced functions must return weft "
                                 f"Tensors, got {type(r).__name__}")
+            if r.dtype == "bfloat16" and not _numpy_has_bfloat16():
+                raise TypeError(f"weft: result {i} is bfloat16, which numpy "
+                                f"cannot hold without the ml_dtypes package; "
+                                f"return it as .astype('float32')")
         trace.graph.set_results([r._id for r in results],
                                 [f"output{i}" for i in range(len(results))])
         self._trace = trace
@@ -100,7 +112,7 @@ class Compiled:
                 raise ValueError(f"weft: input '{name}' expects {dtype}"
                                  f"{list(shape)}, got {a.dtype.name}"
                                  f"{list(a.shape)}")
-            feeds.append(np.ascontiguousarray(a))
+            feeds.append(np.asarray(a, order="C"))  # keeps 0-d arrays 0-d
         feeds += [p.data for p in self._params]
         out = self._exe.run(feeds)
         return out[0] if self._single else tuple(out)

@@ -1,7 +1,7 @@
 """Functional ops on traced tensors (numpy-style names and conventions)."""
 import math
 
-from ._tensor import Parameter, ShapeError, Tensor, Trace, _array_attr
+from ._tensor import _array_attr, binary_operands, normalize_axis, trace_of
 
 __all__ = ["relu", "gelu", "silu", "sigmoid", "tanh", "exp", "log", "sqrt",
            "rsqrt", "abs", "maximum", "minimum", "softmax", "layer_norm",
@@ -10,8 +10,8 @@ __all__ = ["relu", "gelu", "silu", "sigmoid", "tanh", "exp", "log", "sqrt",
            "concat"]
 
 
-def _t(x, like=None):
-    return Trace.current().to_tensor(x, like)
+def _t(x):
+    return trace_of(x).to_tensor(x)
 
 
 def _unary(name, x, attrs=""):
@@ -39,25 +39,21 @@ def gelu(x, approximate="none"):
 
 
 def maximum(a, b):
-    a = _t(a)
-    return a._trace.op("weft.max", [a, _t(b, a)])
+    """Elementwise maximum; scalars promote as in `a + b`."""
+    t, a, b = binary_operands(a, b)
+    return t.op("weft.max", [a, b])
 
 
 def minimum(a, b):
-    a = _t(a)
-    return a._trace.op("weft.min", [a, _t(b, a)])
-
-
-def _axis(axis, rank):
-    if not -rank <= axis < rank:
-        raise ShapeError(f"weft: axis {axis} is out of range for rank {rank}")
-    return axis % rank
+    """Elementwise minimum; scalars promote as in `a + b`."""
+    t, a, b = binary_operands(a, b)
+    return t.op("weft.min", [a, b])
 
 
 def softmax(x, axis=-1):
     x = _t(x)
     return x._trace.op("weft.softmax", [x],
-                       f"{{axis = {_axis(axis, x.ndim)} : i64}}")
+                       f"{{axis = {normalize_axis(axis, x.ndim)} : i64}}")
 
 
 def layer_norm(x, weight, bias, eps=1e-5):
@@ -150,7 +146,10 @@ def scaled_dot_product_attention(q, k, v, mask=None, is_causal=False,
 
 
 def concat(tensors, axis=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("weft: concat needs at least one tensor")
     tensors = [_t(t) for t in tensors]
-    axis = _axis(axis, tensors[0].ndim)
+    axis = normalize_axis(axis, tensors[0].ndim)
     return tensors[0]._trace.op("weft.concat", tensors,
                                 f"{{axis = {axis} : i64}}")

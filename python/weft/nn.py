@@ -64,7 +64,7 @@ class Module:
             if value.shape != p.shape:
                 raise ValueError(f"load_state_dict: '{name}' has shape "
                                  f"{p.shape}, got {value.shape}")
-            p.data = np.ascontiguousarray(value, dtype=p.data.dtype)
+            p.data = np.asarray(value, dtype=p.data.dtype, order="C")
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
