@@ -278,6 +278,7 @@ public:
     std::string s;
     llvm::raw_string_ostream os(s);
     OpPrintingFlags flags;
+    flags.elideLargeElementsAttrs(16); // parameters' values are not text
     if (locations)
       flags.enableDebugInfo(true, /*prettyForm=*/false);
     module->print(os, flags);

@@ -25,8 +25,8 @@ class Tiny(weft.nn.Module):
 CHECKS = """
 CHECK-LABEL: func.func @Tiny(
 CHECK-SAME:    {weft.name = "x"}
-CHECK-SAME:    {weft.name = "fc.weight"}
-CHECK-SAME:    {weft.name = "fc.bias"}
+CHECK-SAME:    weft.name = "fc.weight", weft.state}
+CHECK-SAME:    weft.name = "fc.bias", weft.state}
 CHECK-SAME:    attributes {weft.entry}
 CHECK:         %[[MM:.*]] = weft.matmul %arg0, %arg1 {transpose_rhs} : tensor<2x8xf32>, tensor<4x8xf32> -> tensor<2x4xf32> loc(#[[L:loc[0-9]*]])
 CHECK:         %[[B:.*]] = weft.add %[[MM]], %arg2 : tensor<2x4xf32>, tensor<4xf32>

@@ -21,14 +21,15 @@ def test_save_and_weft_run(tmp_path, rng):
     c.save(tmp_path / "mlp.weft")
     cmd = [str(BIN / "weft-run"), str(tmp_path / "mlp.weft"), "--output-dir",
            str(tmp_path / "out")]
-    feeds = {"x": x, **mlp.state_dict()}
+    feeds = {"x": x}  # parameters are stored in the artifact as state
     for name, arr in feeds.items():
         np.save(tmp_path / f"{name}.npy", arr)
         cmd += ["--input", f"{name}={tmp_path / name}.npy"]
     listing = subprocess.run([str(BIN / "weft-run"), str(tmp_path / "mlp.weft"),
                               "--list"], check=True, capture_output=True,
                              text=True).stdout
-    assert "input  fc1.weight : f32[32, 16]" in listing
+    assert "input  x : f32[4, 16]" in listing
+    assert "state  fc1.weight : f32[32, 16]" in listing
     subprocess.run(cmd, check=True, capture_output=True)
     got = np.load(tmp_path / "out/output0.npy")
     np.testing.assert_array_equal(got, want)

@@ -13,7 +13,7 @@ _FUTURE_OPTIONS = {
     "memory_budget": "memory budgets (swap / recompute)",
     "quantize": "int8 quantization",
 }
-_STAGES = ("weft", "linalg", "plan", "llvm")
+_STAGES = ("weft", "groups", "linalg", "plan", "llvm")
 
 
 def _check_options(target, options):
@@ -94,6 +94,11 @@ class Compiled:
         except _weft.WeftError as e:
             raise RuntimeError(f"weft: compilation failed:\n{e}") from None
         self._exe = _weft.Executable(self._artifact)
+        # Parameters are persistent state of the loaded model, bound at
+        # compile time. A Parameter whose array is later replaced (as
+        # load_state_dict does) is re-bound before the next call; the check
+        # is an identity comparison per parameter, no copy.
+        self._bound = [(p.name, p, p.data) for p in trace.param_list]
 
     @property
     def input_specs(self):
@@ -113,13 +118,41 @@ class Compiled:
                                  f"{list(shape)}, got {a.dtype.name}"
                                  f"{list(a.shape)}")
             feeds.append(np.asarray(a, order="C"))  # keeps 0-d arrays 0-d
-        feeds += [p.data for p in self._params]
+        self._rebind_changed_parameters()
         out = self._exe.run(feeds)
         return out[0] if self._single else tuple(out)
 
+    def _rebind_changed_parameters(self):
+        for i, (name, param, bound) in enumerate(self._bound):
+            if param.data is not bound:
+                self._exe.set_state(name, np.asarray(param.data, order="C"))
+                self._bound[i] = (name, param, param.data)
+
+    def state_dict(self):
+        """The compiled model's parameters as it holds them now (name ->
+        numpy array). Parameters live in the loaded model as persistent
+        state: bound once when compiled, never copied per call (a
+        Parameter whose array is replaced, e.g. by the module's
+        load_state_dict, is re-bound at the next call; changing an array in
+        place is not seen: call load_state_dict here)."""
+        return {name: self._exe.state(name)
+                for name, _, _ in self._exe.state_specs()}
+
+    def load_state_dict(self, state):
+        """Replaces the compiled model's parameters (e.g. with a module's
+        `state_dict()` after changing it); every name must exist and every
+        array match its dtype and shape."""
+        known = {name for name, _, _ in self._exe.state_specs()}
+        unknown = sorted(set(state) - known)
+        if unknown:
+            raise KeyError(f"weft: no parameter named {unknown[0]!r} (have: "
+                           f"{', '.join(sorted(known))})")
+        for name, value in state.items():
+            self._exe.set_state(name, np.asarray(value, order="C"))
+
     def mlir(self, stage="weft"):
         """The program as text at `stage`: weft (as traced, with Python
-        locations), linalg, plan or llvm."""
+        locations), groups, linalg, plan or llvm."""
         if stage not in _STAGES:
             raise ValueError(f"weft: unknown stage {stage!r} (one of "
                              f"{', '.join(_STAGES)})")
@@ -129,7 +162,8 @@ class Compiled:
 
     def save(self, path):
         """Writes the artifact for `weft-run`. Its inputs are the user
-        inputs, then every parameter by its state_dict name."""
+        inputs; the parameters' values at compile time are stored in it as
+        persistent state (`weft-run --list` shows them)."""
         with open(path, "wb") as f:
             f.write(self._artifact)
 

@@ -148,10 +148,15 @@ class Trace:
         return Tensor(self, vid, tuple(shape), dtype)
 
     def parameter(self, param):
+        """A Parameter is persistent state of the compiled model: stored in
+        the artifact with its current value, bound once at load, never fed
+        per call."""
         t = self.params.get(id(param))
         if t is None:
             name = param.name or f"param{len(self.param_list)}"
-            t = self.argument(name, param.dtype, param.shape)
+            data = np.asarray(param.data, order="C")
+            vid = self.graph.add_state(data, param.dtype, name)
+            t = Tensor(self, vid, tuple(param.shape), param.dtype)
             self.params[id(param)] = t
             self.param_list.append(param)
         return t

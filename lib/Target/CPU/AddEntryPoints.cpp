@@ -22,6 +22,30 @@ struct AddEntryPointsPass
         kernels.push_back(fn);
     for (LLVM::LLVMFuncOp kernel : kernels) {
       auto bytes = kernel->getAttrOfType<DenseI64ArrayAttr>(::weft::kArgBytesAttr);
+      auto access =
+          kernel->getAttrOfType<DenseI64ArrayAttr>(::weft::kArgAccessAttr);
+      std::string entryName =
+          (::weft::kEntryPointPrefix + kernel.getSymName()).str();
+      if (!access || access.size() != bytes.size()) {
+        kernel.emitError("kernel @")
+            << kernel.getSymName() << " records " << bytes.size()
+            << " argument sizes but no matching weft.arg_access";
+        return signalPassFailure();
+      }
+      if (module.lookupSymbol(entryName)) {
+        kernel.emitError("kernel @")
+            << kernel.getSymName() << ": the entry point @" << entryName
+            << " already exists";
+        return signalPassFailure();
+      }
+      if (!llvm::all_of(kernel.getArgumentTypes(),
+                        [](Type t) { return isa<LLVM::LLVMPointerType>(t); })) {
+        kernel.emitError("kernel @")
+            << kernel.getSymName()
+            << " takes non-pointer arguments; memrefs must lower to bare "
+               "pointers";
+        return signalPassFailure();
+      }
       if (static_cast<int64_t>(kernel.getNumArguments()) != bytes.size()) {
         kernel.emitError("kernel @")
             << kernel.getSymName() << " has " << kernel.getNumArguments()
@@ -33,12 +57,9 @@ struct AddEntryPointsPass
       Location loc = kernel.getLoc();
       auto fnType =
           LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr});
-      auto entry = LLVM::LLVMFuncOp::create(
-          b, loc, (::weft::kEntryPointPrefix + kernel.getSymName()).str(),
-          fnType);
+      auto entry = LLVM::LLVMFuncOp::create(b, loc, entryName, fnType);
       entry->setAttr(::weft::kArgBytesAttr, bytes);
-      entry->setAttr(::weft::kArgAccessAttr,
-                     kernel->getAttr(::weft::kArgAccessAttr));
+      entry->setAttr(::weft::kArgAccessAttr, access);
       kernel->removeAttr(::weft::kArgBytesAttr);
       kernel->removeAttr(::weft::kArgAccessAttr);
       Block *body = entry.addEntryBlock(b);

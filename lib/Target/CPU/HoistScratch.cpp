@@ -85,7 +85,7 @@ struct HoistScratchPass
     : ::weft::impl::HoistScratchPassBase<HoistScratchPass> {
   void runOnOperation() override {
     for (auto fn : getOperation().getOps<func::FuncOp>())
-      if (failed(hoist(fn)))
+      if (!fn.isDeclaration() && failed(hoist(fn)))
         return signalPassFailure();
   }
 };

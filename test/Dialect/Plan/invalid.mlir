@@ -87,6 +87,25 @@ plan.program @negative_event_too_early device = 0 {
 
 // -----
 
+// One buffer written on @compute and read on @copy with no event between
+// the streams: the copy may read @t before k0 has written it.
+plan.program @negative_same_buffer_race device = 0 {
+  plan.arena @dev kind = device size = 256
+  plan.arena @host kind = host_pinned size = 64
+  plan.stream @compute kind = compute
+  plan.stream @copy kind = copy
+  plan.buffer @x arena = @dev offset = 0 size = 64
+  plan.buffer @t arena = @dev offset = 64 size = 64 live = [0, 1]
+  plan.buffer @h arena = @host offset = 0 size = 64
+  plan.input "x" @x : tensor<16xf32>
+  plan.output "h" @h : tensor<16xf32>
+  plan.launch "k0" stream = @compute ins(@x) outs(@t)
+  // expected-error @+1 {{'plan.copy' op uses @t at step 1 while step 0 on another stream may still be writing it; order them with an event}}
+  plan.copy @t to @h stream = @copy
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Arenas and buffers
 //===----------------------------------------------------------------------===//
@@ -580,13 +599,37 @@ plan.program @p device = 0 {
 
 // -----
 
-// The extent overflows int64: checked.
+// Library GEMMs take 32-bit dimensions.
+plan.program @p device = 0 {
+  plan.arena @a kind = device size = 4096
+  plan.stream @s kind = compute
+  plan.buffer @x arena = @a offset = 0 size = 1024
+  // expected-error @+1 {{'plan.gemm' op m, n, k must fit in 32 bits (library GEMMs take 32-bit dimensions), got 4294967296, 1, 4294967296}}
+  plan.gemm f32 x f32 -> f32 acc f32 m = 4294967296, n = 1, k = 4294967296 stream = @s ins(@x, @x) outs(@x)
+}
+
+// -----
+
+// The extent overflows int64 within 32-bit dimensions: checked.
 plan.program @p device = 0 {
   plan.arena @a kind = device size = 4096
   plan.stream @s kind = compute
   plan.buffer @x arena = @a offset = 0 size = 1024
   // expected-error @+1 {{'plan.gemm' op operand A needs too many bytes but buffer @x has 1024}}
-  plan.gemm f32 x f32 -> f32 acc f32 m = 4294967296, n = 1, k = 4294967296 stream = @s ins(@x, @x) outs(@x)
+  plan.gemm f32 x f32 -> f32 acc f32 m = 2147483647, n = 1, k = 2147483647 batch = 4294967296 stream = @s ins(@x, @x) outs(@x)
+}
+
+// -----
+
+// The bias of a bias epilogue must hold n elements.
+plan.program @p device = 0 {
+  plan.arena @a kind = device size = 4096
+  plan.stream @s kind = compute
+  plan.buffer @x arena = @a offset = 0 size = 1024
+  plan.buffer @bias arena = @a offset = 1024 size = 4
+  plan.buffer @y arena = @a offset = 2048 size = 1024
+  // expected-error @+1 {{'plan.gemm' op bias needs 64 bytes but buffer @bias has 4}}
+  plan.gemm f32 x f32 -> f32 acc f32 m = 16, n = 16, k = 16 epilogue = bias stream = @s ins(@x, @x, @bias) outs(@y)
 }
 
 // -----

@@ -19,6 +19,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::plan;
 
@@ -177,6 +179,11 @@ LogicalResult GemmOp::verify() {
   if (getM() < 0 || getN() < 0 || getK() < 0)
     return emitOpError("m, n, k must be non-negative, got ")
            << getM() << ", " << getN() << ", " << getK();
+  constexpr int64_t int32Max = std::numeric_limits<int32_t>::max();
+  if (getM() > int32Max || getN() > int32Max || getK() > int32Max)
+    return emitOpError("m, n, k must fit in 32 bits (library GEMMs take "
+                       "32-bit dimensions), got ")
+           << getM() << ", " << getN() << ", " << getK();
   if (getBatch() < 1)
     return emitOpError("batch must be positive, got ") << getBatch();
   for (std::optional<int64_t> stride : {getStrideA(), getStrideB(), getStrideC()})
@@ -286,6 +293,8 @@ public:
     for (auto [step, op] : llvm::enumerate(commands))
       if (failed(verifyCommand(op, step)))
         return failure();
+    if (failed(verifyRaces()))
+      return failure();
     return verifyOverlaps();
   }
 
@@ -445,6 +454,14 @@ private:
          bRows, bCols},
         {"C", gemm.getOuts()[0], gemm.getCType(), gemm.getStrideCOrDefault(),
          m, n}};
+    if (gemm.getEpilogue() != Epilogue::none) {
+      std::optional<int64_t> need = bytesOf(gemm.getCType(), n);
+      Attribute bias = gemm.getIns()[2];
+      if (!need || *need > bufferSize(bias))
+        return gemm.emitOpError("bias needs ")
+               << (need ? std::to_string(*need) : std::string("too many"))
+               << " bytes but buffer " << bias << " has " << bufferSize(bias);
+    }
     for (const Operand &o : operands) {
       std::optional<int64_t> need =
           gemmExtent(o.type, batch, o.stride, o.rows, o.cols);
@@ -467,6 +484,8 @@ private:
              command.getReadBuffers(), command.getWrittenBuffers()))
       if (failed(verifyBufferUse(op, ref, step)))
         return failure();
+    for (FlatSymbolRefAttr ref : command.getWrittenBuffers())
+      writes[ref.getAttr()].push_back(step);
     if (auto gemm = dyn_cast<GemmOp>(op); gemm && failed(verifyGemm(gemm)))
       return failure();
     if (auto coll = dyn_cast<CollectiveOp>(op)) {
@@ -503,6 +522,31 @@ private:
     if (auto wait = dyn_cast<EventWaitOp>(op))
       waitedEvent = wait.getEventAttr().getAttr();
     order.add(stream.getAttr(), recordedEvent, waitedEvent);
+    return success();
+  }
+
+  /// A buffer written on one stream and used on another needs an order
+  /// between the two (an event); otherwise the use may see the data before
+  /// or after the write.
+  LogicalResult verifyRaces() {
+    for (BufferOp buffer : buffers) {
+      StringAttr name = buffer.getSymNameAttr();
+      auto w = writes.find(name);
+      if (w == writes.end())
+        continue;
+      SmallVector<unsigned> all = uses.lookup(name);
+      for (unsigned writer : w->second)
+        for (unsigned use : all)
+          if (use != writer && !order.before(writer, use) &&
+              !order.before(use, writer))
+            return commands[std::max(writer, use)]->emitOpError("uses @")
+                   << buffer.getSymName() << " at step "
+                   << std::max(writer, use) << " while step "
+                   << std::min(writer, use)
+                   << " on another stream may still "
+                   << (use > writer ? "be writing it" : "be reading it")
+                   << "; order them with an event";
+    }
     return success();
   }
 
@@ -547,7 +591,7 @@ private:
   ProgramOp program;
   SmallVector<Operation *> commands;
   SmallVector<BufferOp> buffers;
-  llvm::DenseMap<StringAttr, SmallVector<unsigned>> uses;
+  llvm::DenseMap<StringAttr, SmallVector<unsigned>> uses, writes;
   llvm::DenseSet<StringAttr> recorded;
   std::optional<int64_t> lastOrder;
   HappensBefore order;

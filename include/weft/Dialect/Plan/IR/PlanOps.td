@@ -293,10 +293,15 @@ def Plan_GemmOp : Plan_CommandOp<"gemm"> {
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    /// Elements between batch matrices (the stride, or dense packing).
-    int64_t getStrideAOrDefault() { return getStrideA().value_or(getM() * getK()); }
-    int64_t getStrideBOrDefault() { return getStrideB().value_or(getK() * getN()); }
-    int64_t getStrideCOrDefault() { return getStrideC().value_or(getM() * getN()); }
+    /// Elements between batch matrices (the stride, or dense packing;
+    /// INT64_MAX when dense packing overflows, which no buffer holds).
+    int64_t getStrideAOrDefault() { return getStrideA().value_or(denseStride(getM(), getK())); }
+    int64_t getStrideBOrDefault() { return getStrideB().value_or(denseStride(getK(), getN())); }
+    int64_t getStrideCOrDefault() { return getStrideC().value_or(denseStride(getM(), getN())); }
+    static int64_t denseStride(int64_t rows, int64_t cols) {
+      int64_t out;
+      return __builtin_mul_overflow(rows, cols, &out) ? INT64_MAX : out;
+    }
   }];
 }
 
