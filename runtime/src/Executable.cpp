@@ -310,6 +310,12 @@ Status Executable::call(const std::vector<const void *> &in,
     return Status::error("entry '" + entryName + "' has " +
                          std::to_string(outputInfo.size()) + " outputs, got " +
                          std::to_string(out.size()) + " destinations");
+  for (const void *p : in)
+    if (!p)
+      return Status::error("entry '" + entryName + "': null input pointer");
+  for (void *p : out)
+    if (!p)
+      return Status::error("entry '" + entryName + "': null output pointer");
   std::lock_guard<std::mutex> lock(mutex);
   for (size_t i = 0; i < in.size(); ++i) {
     const Binding &b = inputAt[i];
@@ -328,6 +334,8 @@ Status Executable::call(const std::vector<const void *> &in,
 
 Status Executable::setState(const std::string &name, const void *data,
                             size_t bytes) {
+  if (!data)
+    return Status::error("setState: null data");
   for (size_t i = 0; i < stateInfo.size(); ++i) {
     if (stateInfo[i].name != name)
       continue;
@@ -345,6 +353,8 @@ Status Executable::setState(const std::string &name, const void *data,
 
 Status Executable::readState(const std::string &name, void *data,
                              size_t bytes) {
+  if (!data)
+    return Status::error("readState: null data");
   for (size_t i = 0; i < stateInfo.size(); ++i) {
     if (stateInfo[i].name != name)
       continue;

@@ -158,6 +158,11 @@ private:
   Status program(const EntryDesc &e, const ProgramDesc &p) {
     std::string where = "program of '" + e.name + "' on device " +
                         std::to_string(p.device) + ": ";
+    // Every event is recorded by some command: more events than commands
+    // can only be corruption (and would make the loader create them all).
+    if (p.numEvents > p.commands.size())
+      return fail(where + std::to_string(p.numEvents) + " events for " +
+                  std::to_string(p.commands.size()) + " commands");
     DeviceKind kind = a.devices[p.device].kind;
     for (const ArenaDesc &ar : p.arenas) {
       if (ar.size > kMaxArena)
@@ -232,6 +237,14 @@ private:
     if (g.accumType != wantAcc)
       return fail(where + "accumulates " + dtypeName(g.abType) + " in " +
                   dtypeName(g.accumType));
+    if (dtypeInfo(g.cType).isFloat != floating)
+      return fail(where + "writes " + dtypeName(g.cType) + " from " +
+                  dtypeName(g.abType) + " operands");
+    if (!floating && g.epilogue != Epilogue::None &&
+        g.epilogue != Epilogue::Bias)
+      return fail(where + "applies a float epilogue to an integer GEMM");
+    if (g.transA > 1 || g.transB > 1)
+      return fail(where + "has a transpose flag other than 0 or 1");
     if (g.m < 0 || g.n < 0 || g.k < 0 || g.batch < 1 || g.m > INT32_MAX ||
         g.n > INT32_MAX || g.k > INT32_MAX || g.strideA < 0 || g.strideB < 0 ||
         g.strideC < 0)

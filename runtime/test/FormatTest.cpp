@@ -19,7 +19,8 @@ ArtifactDesc richArtifact() {
   ArtifactDesc a;
   a.targets = {{DeviceKind::Cpu, "skylake-avx512", {"avx2", "fma", "avx512f"}},
                {DeviceKind::Cuda, "sm_90", {}}};
-  a.devices = {{DeviceKind::Cpu, 0}, {DeviceKind::Cuda, 1}, {DeviceKind::Cpu, 0}};
+  a.devices = {
+      {DeviceKind::Cpu, 0}, {DeviceKind::Cuda, 1}, {DeviceKind::Cpu, 0}};
   a.kernels = {{"fused_softmax_0",
                 DeviceKind::Cpu,
                 {{256, kRead}, {128, kRead | kWrite}, {64, kWrite}}},
@@ -143,10 +144,8 @@ ArtifactDesc richArtifact() {
   e.programs.push_back(cuda);
 
   e.inputs = {{"x", DType::F32, {2, 32}, {{0, 0, {0, 0}, {2, 32}}}}};
-  e.outputs = {{"loss",
-                DType::F16,
-                {16},
-                {{0, 2, {0}, {8}}, {1, 0, {8}, {8}}}}};
+  e.outputs = {
+      {"loss", DType::F16, {16}, {{0, 2, {0}, {8}}, {1, 0, {8}, {8}}}}};
   e.state = {{"w.embed", DType::BF16, {4, 8}, {{0, 1, {0, 0}, {4, 8}}}},
              {"scalar", DType::I64, {}, {{0, 1, {}, {}}}}};
   a.entries.push_back(e);
@@ -278,8 +277,8 @@ void expectSame(const ArtifactDesc &x, const ArtifactDesc &y) {
       for (size_t k = 0; k < p.commands.size(); ++k)
         expectSame(p.commands[k], q.commands[k]);
     }
-    for (auto list : {&EntryDesc::inputs, &EntryDesc::outputs,
-                      &EntryDesc::state}) {
+    for (auto list :
+         {&EntryDesc::inputs, &EntryDesc::outputs, &EntryDesc::state}) {
       ASSERT_EQ((e.*list).size(), (f.*list).size());
       for (size_t k = 0; k < (e.*list).size(); ++k)
         expectSame((e.*list)[k], (f.*list)[k]);
@@ -518,8 +517,9 @@ TEST(Format, RefusesRandomMetaWithoutCrashing) {
     std::vector<char> file = test::wrapAsMeta(meta);
     ArtifactDesc out;
     rt::Status s = rt::parseArtifact(file.data(), file.size(), out);
-    if (!s.ok)
+    if (!s.ok) {
       EXPECT_FALSE(s.message.empty());
+    }
   }
 }
 

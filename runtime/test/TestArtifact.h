@@ -233,7 +233,8 @@ inline std::vector<double> referenceGemm(const format::GemmDesc &g,
 // Artifacts
 //===----------------------------------------------------------------------===//
 
-inline uint64_t tensorBytes(format::DType t, const std::vector<int64_t> &shape) {
+inline uint64_t tensorBytes(format::DType t,
+                            const std::vector<int64_t> &shape) {
   uint64_t n = format::dtypeSize(t);
   for (int64_t d : shape)
     n *= uint64_t(d);
@@ -289,8 +290,8 @@ public:
                             uint32_t weight = format::kNone) {
     uint64_t bytes = tensorBytes(dtype, shape);
     buf = buffer(bytes ? bytes : 1, persistent, prog, weight);
-    format::PlacementDesc pl{prog, buf,
-                             std::vector<int64_t>(shape.size(), 0), shape};
+    format::PlacementDesc pl{prog, buf, std::vector<int64_t>(shape.size(), 0),
+                             shape};
     return {name, dtype, shape, {pl}};
   }
   uint32_t input(const std::string &name, format::DType dtype,

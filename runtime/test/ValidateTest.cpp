@@ -272,10 +272,8 @@ TEST(Validate, GemmOperandTooSmall) {
 
 TEST(Validate, GemmBadDimensions) {
   for (auto mutate : std::vector<void (*)(GemmDesc &)>{
-           [](GemmDesc &g) { g.k = -1; },
-           [](GemmDesc &g) { g.m = -4; },
-           [](GemmDesc &g) { g.batch = 0; },
-           [](GemmDesc &g) { g.batch = -2; },
+           [](GemmDesc &g) { g.k = -1; }, [](GemmDesc &g) { g.m = -4; },
+           [](GemmDesc &g) { g.batch = 0; }, [](GemmDesc &g) { g.batch = -2; },
            [](GemmDesc &g) { g.n = int64_t(INT32_MAX) + 1; },
            [](GemmDesc &g) { g.strideA = -16; }}) {
     ArtifactDesc a = base();
@@ -305,6 +303,40 @@ TEST(Validate, GemmWrongAccumulator) {
   gemm(a).abType = DType::BF16;
   gemm(a).accumType = DType::BF16;
   expectRefused(a, "accumulates bf16 in bf16");
+}
+
+TEST(Validate, GemmResultOfTheOtherFamily) {
+  // The result is a float exactly when the operands are.
+  ArtifactDesc a = base();
+  gemm(a).cType = DType::I32;
+  expectRefused(a, "writes i32 from f32 operands");
+  a = base();
+  gemm(a).abType = DType::I8;
+  gemm(a).accumType = DType::I32;
+  gemm(a).cType = DType::F32;
+  expectRefused(a, "writes f32 from i8 operands");
+}
+
+TEST(Validate, GemmIntegerEpilogues) {
+  ArtifactDesc a = base();
+  gemm(a).abType = DType::I8;
+  gemm(a).cType = DType::I8;
+  gemm(a).accumType = DType::I32;
+  gemm(a).epilogue = Epilogue::BiasRelu;
+  cmd(a, GemmCmd).ins.push_back(cmd(a, GemmCmd).ins[0]);
+  expectRefused(a, "applies a float epilogue to an integer GEMM");
+}
+
+TEST(Validate, GemmTransposeFlags) {
+  ArtifactDesc a = base();
+  gemm(a).transA = 2;
+  expectRefused(a, "has a transpose flag other than 0 or 1");
+}
+
+TEST(Validate, MoreEventsThanCommands) {
+  ArtifactDesc a = base();
+  a.entries[0].programs[0].numEvents = 0xffffffffu;
+  expectRefused(a, "events for");
 }
 
 TEST(Validate, GemmOperandCount) {
@@ -384,8 +416,7 @@ TEST(Validate, UnsafeTensorNames) {
   for (const char *name : {"../x", ".x", "."}) {
     ArtifactDesc a = base();
     a.entries[0].inputs[0].name = name;
-    expectRefused(a, "tensor name '" + std::string(name) +
-                         "' starts with '.'");
+    expectRefused(a, "tensor name '" + std::string(name) + "' starts with '.'");
   }
   for (const char *name : {"a/b", "a\\b", "/etc", "a\nb"}) {
     ArtifactDesc a = base();

@@ -67,10 +67,12 @@ public:
     // zero-fill would meet the OOM killer): refuse it now.
     uint64_t physical = uint64_t(sysconf(_SC_PHYS_PAGES)) *
                         uint64_t(sysconf(_SC_PAGE_SIZE));
-    if (bytes > physical)
+    if (bytes > physical || allocated > physical - bytes)
       return Status::error("cannot allocate an arena of " +
                            std::to_string(bytes) + " bytes: this machine has " +
-                           std::to_string(physical) + " bytes of memory");
+                           std::to_string(physical) + " bytes of memory (" +
+                           std::to_string(allocated) +
+                           " already in arenas of this model)");
     uint64_t size = (std::max<uint64_t>(bytes, 1) + align - 1) / align * align;
     void *p = std::aligned_alloc(align, size);
     if (!p)
@@ -78,6 +80,7 @@ public:
                            std::to_string(bytes) + " bytes");
     std::memset(p, 0, size);
     arenas.push_back(p);
+    allocated += size;
     *out = p;
     return {};
   }
@@ -133,6 +136,7 @@ public:
 
 private:
   std::vector<void *> arenas;
+  uint64_t allocated = 0; ///< bytes in `arenas`
   void *library = nullptr;
   int libraryFd = -1;
 };
