@@ -310,12 +310,15 @@ Status Executable::call(const std::vector<const void *> &in,
     return Status::error("entry '" + entryName + "' has " +
                          std::to_string(outputInfo.size()) + " outputs, got " +
                          std::to_string(out.size()) + " destinations");
-  for (const void *p : in)
-    if (!p)
-      return Status::error("entry '" + entryName + "': null input pointer");
-  for (void *p : out)
-    if (!p)
-      return Status::error("entry '" + entryName + "': null output pointer");
+  // Null is fine only for tensors with no bytes.
+  for (size_t i = 0; i < in.size(); ++i)
+    if (!in[i] && inputAt[i].bytes)
+      return Status::error("entry '" + entryName + "': input '" +
+                           inputInfo[i].name + "' is a null pointer");
+  for (size_t i = 0; i < out.size(); ++i)
+    if (!out[i] && outputAt[i].bytes)
+      return Status::error("entry '" + entryName + "': output '" +
+                           outputInfo[i].name + "' is a null pointer");
   std::lock_guard<std::mutex> lock(mutex);
   for (size_t i = 0; i < in.size(); ++i) {
     const Binding &b = inputAt[i];
@@ -334,7 +337,7 @@ Status Executable::call(const std::vector<const void *> &in,
 
 Status Executable::setState(const std::string &name, const void *data,
                             size_t bytes) {
-  if (!data)
+  if (!data && bytes)
     return Status::error("setState: null data");
   for (size_t i = 0; i < stateInfo.size(); ++i) {
     if (stateInfo[i].name != name)
@@ -353,7 +356,7 @@ Status Executable::setState(const std::string &name, const void *data,
 
 Status Executable::readState(const std::string &name, void *data,
                              size_t bytes) {
-  if (!data)
+  if (!data && bytes)
     return Status::error("readState: null data");
   for (size_t i = 0; i < stateInfo.size(); ++i) {
     if (stateInfo[i].name != name)

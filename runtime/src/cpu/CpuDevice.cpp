@@ -125,11 +125,13 @@ public:
     return std::make_unique<CpuEvent>();
   }
   Status upload(void *target, const void *source, size_t bytes) override {
-    std::memcpy(target, source, bytes);
+    if (bytes)
+      std::memcpy(target, source, bytes);
     return {};
   }
   Status download(void *target, const void *source, size_t bytes) override {
-    std::memcpy(target, source, bytes);
+    if (bytes)
+      std::memcpy(target, source, bytes);
     return {};
   }
   Status synchronize() override { return {}; }
