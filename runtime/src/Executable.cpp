@@ -335,29 +335,8 @@ Status Executable::call(const std::vector<const void *> &in,
   return {};
 }
 
-Status Executable::setState(const std::string &name, const void *data,
-                            size_t bytes) {
-  if (!data && bytes)
-    return Status::error("setState: null data");
-  for (size_t i = 0; i < stateInfo.size(); ++i) {
-    if (stateInfo[i].name != name)
-      continue;
-    if (bytes != stateAt[i].bytes)
-      return Status::error("state '" + name + "' (" +
-                           stateInfo[i].typeString() + ") takes " +
-                           std::to_string(stateAt[i].bytes) + " bytes, got " +
-                           std::to_string(bytes));
-    std::lock_guard<std::mutex> lock(mutex);
-    return stateAt[i].device->upload(stateAt[i].address, data, bytes);
-  }
-  return Status::error("entry '" + entryName + "' has no state named '" +
-                       name + "'");
-}
-
-Status Executable::readState(const std::string &name, void *data,
-                             size_t bytes) {
-  if (!data && bytes)
-    return Status::error("readState: null data");
+Status Executable::findState(const std::string &name, size_t bytes,
+                             const Binding *&out) const {
   for (size_t i = 0; i < stateInfo.size(); ++i) {
     if (stateInfo[i].name != name)
       continue;
@@ -366,11 +345,33 @@ Status Executable::readState(const std::string &name, void *data,
                            stateInfo[i].typeString() + ") has " +
                            std::to_string(stateAt[i].bytes) + " bytes, not " +
                            std::to_string(bytes));
-    std::lock_guard<std::mutex> lock(mutex);
-    return stateAt[i].device->download(data, stateAt[i].address, bytes);
+    out = &stateAt[i];
+    return {};
   }
   return Status::error("entry '" + entryName + "' has no state named '" +
                        name + "'");
+}
+
+Status Executable::setState(const std::string &name, const void *data,
+                            size_t bytes) {
+  const Binding *b = nullptr;
+  if (Status s = findState(name, bytes, b); !s)
+    return s;
+  if (!data && bytes)
+    return Status::error("setState: null data");
+  std::lock_guard<std::mutex> lock(mutex);
+  return b->device->upload(b->address, data, bytes);
+}
+
+Status Executable::readState(const std::string &name, void *data,
+                             size_t bytes) {
+  const Binding *b = nullptr;
+  if (Status s = findState(name, bytes, b); !s)
+    return s;
+  if (!data && bytes)
+    return Status::error("readState: null data");
+  std::lock_guard<std::mutex> lock(mutex);
+  return b->device->download(data, b->address, bytes);
 }
 
 void Executable::enableTrace(bool on) {

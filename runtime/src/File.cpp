@@ -2,6 +2,7 @@
 #include "weft/runtime/Runtime.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -41,3 +42,21 @@ Status rt::readFile(const std::string &path, std::vector<char> &out,
   return {};
 }
 
+
+Status rt::writeFile(
+    const std::string &path,
+    const std::vector<std::pair<const void *, size_t>> &pieces) {
+  std::FILE *f = std::fopen(path.c_str(), "wb");
+  if (!f)
+    return Status::error("cannot write '" + path + "': " +
+                         std::strerror(errno));
+  bool ok = true;
+  for (auto [data, bytes] : pieces)
+    ok = ok && std::fwrite(data, 1, bytes, f) == bytes;
+  ok = std::fflush(f) == 0 && ok;
+  int err = errno;
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok)
+    return Status::error("cannot write '" + path + "': " + std::strerror(err));
+  return {};
+}

@@ -1,8 +1,6 @@
 //===- Npy.cpp - numpy .npy files -----------------------------------------===//
 #include "weft/runtime/Npy.h"
 
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 using namespace weft;
@@ -141,20 +139,9 @@ Status rt::writeNpy(const std::string &path, DType dtype,
   while ((10 + h.size() + 1) % 64 != 0)
     h += ' ';
   h += '\n';
-  std::FILE *f = std::fopen(path.c_str(), "wb");
-  if (!f)
-    return Status::error("cannot write '" + path + "': " +
-                         std::strerror(errno));
   uint16_t len = static_cast<uint16_t>(h.size());
-  size_t bytes = elems * dtypeSize(dtype);
-  bool ok = std::fwrite("\x93NUMPY\x01\x00", 1, 8, f) == 8 &&
-            std::fwrite(&len, 1, 2, f) == 2 &&
-            std::fwrite(h.data(), 1, h.size(), f) == h.size() &&
-            std::fwrite(data, 1, bytes, f) == bytes;
-  ok = std::fflush(f) == 0 && ok;
-  int err = errno;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok)
-    return Status::error("cannot write '" + path + "': " + std::strerror(err));
-  return {};
+  return writeFile(path, {{"\x93NUMPY\x01\x00", 8},
+                          {&len, 2},
+                          {h.data(), h.size()},
+                          {data, elems * dtypeSize(dtype)}});
 }

@@ -444,7 +444,7 @@ TEST(Execute, StateErrors) {
   rt::Status s = sm.exe->setState("w", buf.data(), 44);
   EXPECT_FALSE(s.ok);
   EXPECT_TRUE(
-      contains(s.message, "state 'w' (f32[4, 3]) takes 48 bytes, got 44"))
+      contains(s.message, "state 'w' (f32[4, 3]) has 48 bytes, not 44"))
       << s.message;
   s = sm.exe->readState("w", buf.data(), 52);
   EXPECT_FALSE(s.ok);

@@ -78,21 +78,6 @@ void list(const format::ArtifactDesc &a) {
   }
 }
 
-/// Writes `text` to `path`, checking every byte reached the file.
-Status writeText(const std::string &path, const std::string &text) {
-  std::FILE *f = std::fopen(path.c_str(), "wb");
-  if (!f)
-    return Status::error("cannot write '" + path + "': " +
-                         std::strerror(errno));
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok = std::fflush(f) == 0 && ok;
-  int err = errno;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok)
-    return Status::error("cannot write '" + path + "': " + std::strerror(err));
-  return {};
-}
-
 int run(int argc, char **argv);
 } // namespace
 
@@ -234,7 +219,7 @@ int run(int argc, char **argv) {
             ", \"dur\": " + std::to_string(ev[i].durUs) + "}" +
             (i + 1 < ev.size() ? ",\n" : "\n");
     tr += "], \"displayTimeUnit\": \"ms\"}\n";
-    if (Status w = writeText(tracePath, tr); !w)
+    if (Status w = writeFile(tracePath, {{tr.data(), tr.size()}}); !w)
       return error(w.message);
   }
 

@@ -94,6 +94,9 @@ private:
     size_t bytes;
   };
   Status runLocked();
+  /// The binding of state `name` if `bytes` is its size.
+  Status findState(const std::string &name, size_t bytes,
+                   const Binding *&out) const;
 
   std::string entryName;
   std::vector<TensorInfo> inputInfo, outputInfo, stateInfo;
@@ -139,6 +142,11 @@ inline constexpr uint64_t kMaxFileBytes = uint64_t(1) << 40;
 /// as /dev/zero and oversized files are errors, never a crash.
 Status readFile(const std::string &path, std::vector<char> &out,
                 uint64_t maxBytes = kMaxFileBytes);
+
+/// Writes `pieces` (pointer, byte count) one after another to `path`,
+/// checking that every byte reached the file (a full disk is an error).
+Status writeFile(const std::string &path,
+                 const std::vector<std::pair<const void *, size_t>> &pieces);
 
 } // namespace weft::rt
 
