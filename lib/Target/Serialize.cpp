@@ -109,7 +109,8 @@ LogicalResult ProgramWriter::write(ProgramOp program, uint32_t device,
     bd.arena = arenaIndex.lookup(buffer.getArenaAttr().getAttr());
     bd.offset = buffer.getOffset();
     bd.size = buffer.getSize();
-    if (buffer.getInit()) {
+    // An empty tensor has no bytes to bind.
+    if (buffer.getInit() && buffer.getInit()->getNumElements() > 0) {
       FailureOr<uint32_t> w = weightFor(buffer);
       if (failed(w))
         return failure();

@@ -302,6 +302,12 @@ Status Executable::runLocked() {
 
 Status Executable::call(const std::vector<const void *> &in,
                         const std::vector<void *> &out) {
+  return callRepeated(in, out, 1, nullptr);
+}
+
+Status Executable::callRepeated(const std::vector<const void *> &in,
+                                const std::vector<void *> &out,
+                                unsigned repeat, std::vector<double> *runMs) {
   if (in.size() != inputInfo.size())
     return Status::error("entry '" + entryName + "' takes " +
                          std::to_string(inputInfo.size()) + " inputs, got " +
@@ -325,8 +331,15 @@ Status Executable::call(const std::vector<const void *> &in,
     if (Status s = b.device->upload(b.address, in[i], b.bytes); !s)
       return s;
   }
-  if (Status s = runLocked(); !s)
-    return s;
+  for (unsigned r = 0; r < repeat; ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    if (Status s = runLocked(); !s)
+      return s;
+    if (runMs)
+      runMs->push_back(std::chrono::duration<double, std::milli>(
+                           std::chrono::steady_clock::now() - t0)
+                           .count());
+  }
   for (size_t i = 0; i < out.size(); ++i) {
     const Binding &b = outputAt[i];
     if (Status s = b.device->download(out[i], b.address, b.bytes); !s)

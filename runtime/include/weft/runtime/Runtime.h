@@ -75,6 +75,12 @@ public:
   /// device's program, copies the outputs out.
   Status call(const std::vector<const void *> &inputs,
               const std::vector<void *> &outputs);
+  /// call() for benchmarks: copies the inputs in once, runs the programs
+  /// `repeat` times (appending each run's milliseconds to `runMs`), copies
+  /// the outputs out once. The copies are not part of the timed runs.
+  Status callRepeated(const std::vector<const void *> &inputs,
+                      const std::vector<void *> &outputs, unsigned repeat,
+                      std::vector<double> *runMs);
   /// Replaces persistent state tensor `name` (exactly its byte size).
   Status setState(const std::string &name, const void *data, size_t bytes);
   /// Reads persistent state tensor `name` (exactly its byte size).
