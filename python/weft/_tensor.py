@@ -14,7 +14,8 @@ import numpy as np
 
 from . import _weft
 
-DTYPES = ("float32", "float16", "bfloat16", "int8", "int32", "int64")
+# The dtype table is the runtime's (weft/runtime/Format.h), in code order.
+DTYPES = tuple(_weft.dtypes())
 INT_DTYPES = ("int8", "int32", "int64")
 #: The dtype of a Python float combined with an integer tensor (PyTorch's
 #: default dtype), and of a Python scalar used on its own.

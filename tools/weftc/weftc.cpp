@@ -10,6 +10,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/ToolUtilities.h"
 #include "weft/InitAllDialects.h"
@@ -170,12 +171,13 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerMLIRContextCLOptions();
   registerAsmPrinterCLOptions();
+  registerDefaultTimingManagerCLOptions();
   cl::HideUnrelatedOptions(weftcCat);
   cl::ParseCommandLineOptions(argc, argv,
                               "weftc: weft IR -> static plan + kernels\n\n"
                               "MLIR pass-manager options also work (see "
                               "--help-hidden): --mlir-print-ir-after-all,\n"
-                              "--mlir-pass-statistics, "
+                              "--mlir-pass-statistics, --mlir-timing, "
                               "--mlir-pass-pipeline-crash-reproducer=FILE, ...\n");
   if (target != "cpu")
     return fail("--target=" + target +
@@ -205,6 +207,7 @@ int main(int argc, char **argv) {
   options.stop = emitStage;
   options.progress = quiet ? nullptr : &llvm::errs();
   options.configure = [](PassManager &pm) {
+    applyDefaultTimingPassManagerCLOptions(pm);
     return applyPassManagerCLOptions(pm);
   };
 
