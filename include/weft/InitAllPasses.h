@@ -8,6 +8,7 @@
 #include "weft/Dialect/Weft/Transforms/Passes.h"
 #include "weft/Pipelines/Pipelines.h"
 #include "weft/Target/CPU/Passes.h"
+#include "weft/Target/Passes.h"
 
 namespace weft {
 
@@ -19,6 +20,7 @@ inline void registerAllPasses() {
   registerWeftTransformsPasses();
   registerPlanTransformsPasses();
   registerWeftCPUPasses();
+  registerWeftTargetPasses();
   registerPipelines();
 }
 
