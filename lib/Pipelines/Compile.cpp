@@ -1,12 +1,12 @@
 //===- Compile.cpp - weft IR to artifact bytes ----------------------------===//
 #include "weft/Pipelines/Compile.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "weft/Dialect/Plan/IR/PlanOps.h"
 #include "weft/Dialect/Weft/Transforms/KernelGroups.h"
 #include "weft/Target/CPU/CPUBackend.h"
-#include "weft/Target/Serialize.h"
 #include "weft/Target/CPU/Passes.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "weft/Target/Serialize.h"
 #include "llvm/Support/Error.h"
 
 using namespace mlir;
@@ -85,12 +85,12 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
   size_t numEntries = getEntryFunctions(module).size(), numKernels = 0;
   for (auto m : module.getOps<ModuleOp>())
     if (m.getSymName() == kKernelModuleName)
-      numKernels = llvm::count_if(m.getOps<LLVM::LLVMFuncOp>(),
-                                  [](LLVM::LLVMFuncOp f) {
-                                    return f.getSymName().starts_with(
-                                        kEntryPointPrefix);
-                                  });
-  progress(opts, Twine(numEntries) + (numEntries == 1 ? " entry, " : " entries, ") +
+      numKernels =
+          llvm::count_if(m.getOps<LLVM::LLVMFuncOp>(), [](LLVM::LLVMFuncOp f) {
+            return f.getSymName().starts_with(kEntryPointPrefix);
+          });
+  progress(opts, Twine(numEntries) +
+                     (numEntries == 1 ? " entry, " : " entries, ") +
                      Twine(numKernels) + " kernels");
   for (auto program : module.getOps<plan::ProgramOp>()) {
     int64_t bytes = 0, bound = 0;

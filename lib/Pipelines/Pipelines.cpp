@@ -31,7 +31,7 @@ void add(OpPassManager &pm, StringRef passes) {
 } // namespace
 
 void ::weft::buildCPUPipeline(OpPassManager &pm,
-                            const CPUPipelineOptions &options) {
+                              const CPUPipelineOptions &options) {
   Stage stop = parseStage(options.stopAfter).value_or(Stage::Artifact);
   auto after = [&](Stage s) { return stop != Stage::Artifact && stop <= s; };
 

@@ -127,8 +127,8 @@ LogicalResult ProgramWriter::write(ProgramOp program, uint32_t device,
       list = &entry.inputs, name = in.getName(), buffer = in.getBufferAttr(),
       type = in.getType();
     else if (auto out = dyn_cast<OutputOp>(op))
-      list = &entry.outputs, name = out.getName(),
-      buffer = out.getBufferAttr(), type = out.getType();
+      list = &entry.outputs, name = out.getName(), buffer = out.getBufferAttr(),
+      type = out.getType();
     else if (auto st = dyn_cast<StateOp>(op))
       list = &entry.state, name = st.getName(), buffer = st.getBufferAttr(),
       type = st.getType();
@@ -152,8 +152,8 @@ LogicalResult ProgramWriter::write(ProgramOp program, uint32_t device,
   }
   for (Operation *op : program.getCommands()) {
     format::CommandDesc c;
-    c.stream = streamIndex.lookup(
-        cast<PlanCommand>(op).getStreamAttr().getAttr());
+    c.stream =
+        streamIndex.lookup(cast<PlanCommand>(op).getStreamAttr().getAttr());
     if (auto label = op->getAttrOfType<StringAttr>("weft.label"))
       c.label = label.str();
     else

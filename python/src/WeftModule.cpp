@@ -454,7 +454,8 @@ public:
     for (const auto &t : exe->state())
       if (t.name == name) {
         py::array a(py::dtype(numpyName(t.dtype)), t.shape);
-        ::weft::rt::Status s = exe->readState(name, a.mutable_data(), t.bytes());
+        ::weft::rt::Status s =
+            exe->readState(name, a.mutable_data(), t.bytes());
         if (!s)
           throw WeftError(s.message);
         return a;

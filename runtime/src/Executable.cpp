@@ -209,8 +209,8 @@ Status Model::loadEntry(const EntryDesc &e, Executable &exe) {
         step.kind = CommandKind::Copy;
         step.a = at[c.ins[0]];
         step.c = at[c.outs[0]];
-        step.bytes = std::min(p.buffers[c.ins[0]].size,
-                              p.buffers[c.outs[0]].size);
+        step.bytes =
+            std::min(p.buffers[c.ins[0]].size, p.buffers[c.outs[0]].size);
         break;
       case CommandKind::Send:
       case CommandKind::Recv:
@@ -234,8 +234,8 @@ Status Model::loadEntry(const EntryDesc &e, Executable &exe) {
       info.push_back({t.name, t.dtype, t.shape});
       const PlacementDesc &pl = t.placements[0];
       const ProgramDesc &p = e.programs[pl.program];
-      where.push_back({devices[p.device].get(),
-                       address[pl.program][pl.buffer], info.back().bytes()});
+      where.push_back({devices[p.device].get(), address[pl.program][pl.buffer],
+                       info.back().bytes()});
     }
   };
   bind(e.inputs, exe.inputInfo, exe.inputAt);
@@ -306,8 +306,8 @@ Status Executable::call(const std::vector<const void *> &in,
 }
 
 Status Executable::callRepeated(const std::vector<const void *> &in,
-                                const std::vector<void *> &out,
-                                unsigned repeat, std::vector<double> *runMs) {
+                                const std::vector<void *> &out, unsigned repeat,
+                                std::vector<double> *runMs) {
   if (in.size() != inputInfo.size())
     return Status::error("entry '" + entryName + "' takes " +
                          std::to_string(inputInfo.size()) + " inputs, got " +
@@ -361,8 +361,8 @@ Status Executable::findState(const std::string &name, size_t bytes,
     out = &stateAt[i];
     return {};
   }
-  return Status::error("entry '" + entryName + "' has no state named '" +
-                       name + "'");
+  return Status::error("entry '" + entryName + "' has no state named '" + name +
+                       "'");
 }
 
 Status Executable::setState(const std::string &name, const void *data,

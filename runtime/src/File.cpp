@@ -42,14 +42,13 @@ Status rt::readFile(const std::string &path, std::vector<char> &out,
   return {};
 }
 
-
-Status rt::writeFile(
-    const std::string &path,
-    const std::vector<std::pair<const void *, size_t>> &pieces) {
+Status
+rt::writeFile(const std::string &path,
+              const std::vector<std::pair<const void *, size_t>> &pieces) {
   std::FILE *f = std::fopen(path.c_str(), "wb");
   if (!f)
-    return Status::error("cannot write '" + path + "': " +
-                         std::strerror(errno));
+    return Status::error("cannot write '" + path +
+                         "': " + std::strerror(errno));
   bool ok = true;
   for (auto [data, bytes] : pieces)
     ok = ok && std::fwrite(data, 1, bytes, f) == bytes;

@@ -112,10 +112,9 @@ private:
   bool good = true;
 };
 
-constexpr uint32_t kNumDeviceKinds = 2, kNumArenaKinds = 2,
-                   kNumStreamKinds = 3, kNumCommandKinds = 8,
-                   kNumEpilogues = 4, kNumCollectiveKinds = 5,
-                   kNumReduceKinds = 4;
+constexpr uint32_t kNumDeviceKinds = 2, kNumArenaKinds = 2, kNumStreamKinds = 3,
+                   kNumCommandKinds = 8, kNumEpilogues = 4,
+                   kNumCollectiveKinds = 5, kNumReduceKinds = 4;
 constexpr uint32_t kMaxSections = 16;
 
 template <typename E> uint32_t code(E e) { return static_cast<uint32_t>(e); }
@@ -453,8 +452,8 @@ bool weft::format::decodeArtifact(const char *data, size_t size,
     return false;
   };
   if (size < sizeof(Header)) {
-    error = "not a weft artifact: file is only " + std::to_string(size) +
-            " bytes";
+    error =
+        "not a weft artifact: file is only " + std::to_string(size) + " bytes";
     return false;
   }
   Header h;

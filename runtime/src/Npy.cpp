@@ -79,8 +79,8 @@ Status rt::parseNpy(const char *data, size_t size, NpyArray &out) {
     std::string known;
     for (const DTypeInfo &d : kDTypes)
       known += (known.empty() ? "" : ", ") + std::string(d.name);
-    return Status::error(".npy dtype " + descr + " is not supported (" +
-                         known + "; bf16 as ml_dtypes' '<V2')");
+    return Status::error(".npy dtype " + descr + " is not supported (" + known +
+                         "; bf16 as ml_dtypes' '<V2')");
   }
   out.dtype = info->dtype;
   out.shape.clear();

@@ -198,8 +198,8 @@ private:
       }
     }
     for (size_t c = 0; c < p.commands.size(); ++c)
-      if (Status s = command(where + "command " + std::to_string(c) + " ",
-                             p, kind, p.commands[c]);
+      if (Status s = command(where + "command " + std::to_string(c) + " ", p,
+                             kind, p.commands[c]);
           !s)
         return s;
     return {};
@@ -231,7 +231,7 @@ private:
         !isValidDType(uint32_t(g.accumType)))
       return fail(where + "has an unknown dtype");
     bool floating = dtypeInfo(g.abType).isFloat;
-    DType wantAcc = floating ? DType::F32
+    DType wantAcc = floating                 ? DType::F32
                     : g.abType == DType::I64 ? DType::I64
                                              : DType::I32;
     if (g.accumType != wantAcc)

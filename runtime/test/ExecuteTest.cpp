@@ -443,8 +443,7 @@ TEST(Execute, StateErrors) {
   std::vector<char> buf(64);
   rt::Status s = sm.exe->setState("w", buf.data(), 44);
   EXPECT_FALSE(s.ok);
-  EXPECT_TRUE(
-      contains(s.message, "state 'w' (f32[4, 3]) has 48 bytes, not 44"))
+  EXPECT_TRUE(contains(s.message, "state 'w' (f32[4, 3]) has 48 bytes, not 44"))
       << s.message;
   s = sm.exe->readState("w", buf.data(), 52);
   EXPECT_FALSE(s.ok);

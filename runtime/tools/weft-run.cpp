@@ -32,7 +32,8 @@ const char *kUsage =
     "  --entry NAME            entry function to run (default: the first)\n"
     "  --repeat N              run N times; print the median time per run\n"
     "  --trace FILE.json       Chrome/Perfetto trace of the last run\n"
-    "  --list                  print target, devices, entries, inputs, outputs\n"
+    "  --list                  print target, devices, entries, inputs, "
+    "outputs\n"
     "                          and state, then exit\n"
     "  -h, --help              this text\n";
 
@@ -48,8 +49,7 @@ void list(const format::ArtifactDesc &a) {
       features += (features.empty() ? "" : ",") + f;
     std::printf("target %s %s%s%s\n",
                 t.kind == format::DeviceKind::Cpu ? "cpu" : "cuda",
-                t.arch.c_str(), features.empty() ? "" : " +",
-                features.c_str());
+                t.arch.c_str(), features.empty() ? "" : " +", features.c_str());
   }
   std::printf("devices: %zu, kernels: %zu, weights: %zu (%zu bytes)\n",
               a.devices.size(), a.kernels.size(), a.weights.size(),

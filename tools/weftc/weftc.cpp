@@ -10,8 +10,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Support/Timing.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Support/ToolUtilities.h"
 #include "weft/InitAllDialects.h"
 #include "weft/InitAllPasses.h"
@@ -173,12 +173,13 @@ int main(int argc, char **argv) {
   registerAsmPrinterCLOptions();
   registerDefaultTimingManagerCLOptions();
   cl::HideUnrelatedOptions(weftcCat);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "weftc: weft IR -> static plan + kernels\n\n"
-                              "MLIR pass-manager options also work (see "
-                              "--help-hidden): --mlir-print-ir-after-all,\n"
-                              "--mlir-pass-statistics, --mlir-timing, "
-                              "--mlir-pass-pipeline-crash-reproducer=FILE, ...\n");
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "weftc: weft IR -> static plan + kernels\n\n"
+      "MLIR pass-manager options also work (see "
+      "--help-hidden): --mlir-print-ir-after-all,\n"
+      "--mlir-pass-statistics, --mlir-timing, "
+      "--mlir-pass-pipeline-crash-reproducer=FILE, ...\n");
   if (target != "cpu")
     return fail("--target=" + target +
                 " is not supported yet (supported: cpu)");

@@ -86,8 +86,8 @@ TEST(OffsetPlanner, LargeProgramsUseTheSweep) {
   const int n = 20000;
   for (int i = 0; i < n; ++i) {
     int64_t first = i / 4;
-    reqs.push_back({int64_t(64 + rng() % 4096), first,
-                    first + int64_t(rng() % 8)});
+    reqs.push_back(
+        {int64_t(64 + rng() % 4096), first, first + int64_t(rng() % 8)});
   }
   OffsetPlan p = planOffsets(reqs, 64);
   EXPECT_EQ(p.strategy, "sweep");

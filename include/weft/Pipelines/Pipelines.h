@@ -20,7 +20,8 @@ enum class Stage { Weft, Groups, Linalg, Plan, LLVM, Artifact };
 /// Parses "weft", "groups", "linalg", "plan", "llvm" or "artifact".
 std::optional<Stage> parseStage(llvm::StringRef name);
 
-struct CPUPipelineOptions : public mlir::PassPipelineOptions<CPUPipelineOptions> {
+struct CPUPipelineOptions
+    : public mlir::PassPipelineOptions<CPUPipelineOptions> {
   Option<bool> blas{*this, "blas",
                     llvm::cl::desc("f32 GEMMs call the runtime's BLAS "
                                    "(otherwise they are generated)"),

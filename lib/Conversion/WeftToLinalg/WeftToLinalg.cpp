@@ -531,8 +531,8 @@ FailureOr<Value> lower(wf::ConstantOp op, Builder &e) {
   // object (a 1e8-element splat used to become a 400 MB global).
   if (auto dense = dyn_cast<DenseElementsAttr>(value); dense && dense.isSplat())
     return e.filled(cast<RankedTensorType>(op.getType()),
-                    arith::ConstantOp::create(e.b, e.loc,
-                                              dense.getSplatValue<TypedAttr>()));
+                    arith::ConstantOp::create(
+                        e.b, e.loc, dense.getSplatValue<TypedAttr>()));
   return Value(arith::ConstantOp::create(e.b, e.loc, value));
 }
 

@@ -21,7 +21,8 @@ struct AddEntryPointsPass
       if (fn->hasAttr(::weft::kArgBytesAttr) && !fn.isExternal())
         kernels.push_back(fn);
     for (LLVM::LLVMFuncOp kernel : kernels) {
-      auto bytes = kernel->getAttrOfType<DenseI64ArrayAttr>(::weft::kArgBytesAttr);
+      auto bytes =
+          kernel->getAttrOfType<DenseI64ArrayAttr>(::weft::kArgBytesAttr);
       auto access =
           kernel->getAttrOfType<DenseI64ArrayAttr>(::weft::kArgAccessAttr);
       std::string entryName =

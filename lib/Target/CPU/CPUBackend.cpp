@@ -132,8 +132,7 @@ weft::createCPUBackend(llvm::StringRef cpuName) {
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
   if (triple.getArch() != llvm::Triple::x86_64)
     return llvm::createStringError(
-        "the CPU backend supports x86-64 hosts only, this is " +
-        triple.str());
+        "the CPU backend supports x86-64 hosts only, this is " + triple.str());
   std::string cpu = cpuName.str(), llvmFeatures;
   llvm::StringSet<> on;
   if (cpu == "native") {
@@ -144,8 +143,7 @@ weft::createCPUBackend(llvm::StringRef cpuName) {
         on.insert(f.first());
     }
   } else {
-    if (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true) ==
-        llvm::X86::CK_None)
+    if (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true) == llvm::X86::CK_None)
       return llvm::createStringError(
           "unknown CPU '" + cpu +
           "' (use native, a level x86-64, x86-64-v2, x86-64-v3, x86-64-v4, "

@@ -81,8 +81,7 @@ LogicalResult hoist(func::FuncOp fn) {
   return success();
 }
 
-struct HoistScratchPass
-    : ::weft::impl::HoistScratchPassBase<HoistScratchPass> {
+struct HoistScratchPass : ::weft::impl::HoistScratchPassBase<HoistScratchPass> {
   void runOnOperation() override {
     for (auto fn : getOperation().getOps<func::FuncOp>())
       if (!fn.isDeclaration() && failed(hoist(fn)))

@@ -12,10 +12,10 @@
 #include "weft/runtime/Device.h"
 
 #include <cstdlib>
-#include <iterator>
-#include <optional>
 #include <cstring>
 #include <dlfcn.h>
+#include <iterator>
+#include <optional>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -65,8 +65,8 @@ public:
     uint64_t align = std::max<uint64_t>(alignment, 64);
     // More than the machine has can only fail later, and worse (the
     // zero-fill would meet the OOM killer): refuse it now.
-    uint64_t physical = uint64_t(sysconf(_SC_PHYS_PAGES)) *
-                        uint64_t(sysconf(_SC_PAGE_SIZE));
+    uint64_t physical =
+        uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGE_SIZE));
     if (bytes > physical || allocated > physical - bytes)
       return Status::error("cannot allocate an arena of " +
                            std::to_string(bytes) + " bytes: this machine has " +

@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "weft/Dialect/Plan/IR/PlanOps.h"
-#include "weft/Dialect/Plan/IR/HappensBefore.h"
 #include "weft/Dialect/Common/TensorLimits.h"
+#include "weft/Dialect/Plan/IR/HappensBefore.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
@@ -85,9 +85,7 @@ SmallVector<FlatSymbolRefAttr> CopyOp::getWrittenBuffers() {
   return {getTargetAttr()};
 }
 SmallVector<FlatSymbolRefAttr> EventRecordOp::getReadBuffers() { return {}; }
-SmallVector<FlatSymbolRefAttr> EventRecordOp::getWrittenBuffers() {
-  return {};
-}
+SmallVector<FlatSymbolRefAttr> EventRecordOp::getWrittenBuffers() { return {}; }
 SmallVector<FlatSymbolRefAttr> EventWaitOp::getReadBuffers() { return {}; }
 SmallVector<FlatSymbolRefAttr> EventWaitOp::getWrittenBuffers() { return {}; }
 
@@ -172,8 +170,7 @@ LogicalResult GemmOp::verify() {
     return emitOpError("unsupported operand type ") << a;
   if (getAccType() != acc)
     return emitOpError("accumulates ")
-           << a << " in " << getAccType() << "; it must accumulate in "
-           << acc;
+           << a << " in " << getAccType() << "; it must accumulate in " << acc;
   if (!expectedAccumulator(getCType()))
     return emitOpError("unsupported result type ") << getCType();
   if (getM() < 0 || getN() < 0 || getK() < 0)
@@ -186,7 +183,8 @@ LogicalResult GemmOp::verify() {
            << getM() << ", " << getN() << ", " << getK();
   if (getBatch() < 1)
     return emitOpError("batch must be positive, got ") << getBatch();
-  for (std::optional<int64_t> stride : {getStrideA(), getStrideB(), getStrideC()})
+  for (std::optional<int64_t> stride :
+       {getStrideA(), getStrideB(), getStrideC()})
     if (stride && *stride < 0)
       return emitOpError("strides must be non-negative, got ") << *stride;
   size_t wantIns = getEpilogue() == Epilogue::none ? 2 : 3;
@@ -275,7 +273,8 @@ StringRef unsafeNameReason(StringRef name) {
   if (name.front() == '.')
     return "starts with '.'";
   for (char c : name)
-    if (c == '/' || c == '\\' || c == '\0' || static_cast<unsigned char>(c) < 32)
+    if (c == '/' || c == '\\' || c == '\0' ||
+        static_cast<unsigned char>(c) < 32)
       return "contains '/', a backslash or a control character";
   return "";
 }
@@ -371,8 +370,8 @@ private:
       else
         continue;
       if (StringRef why = unsafeNameReason(name); !why.empty())
-        return op.emitOpError("name '") << name << "' " << why
-                                        << "; names must be safe as file names";
+        return op.emitOpError("name '")
+               << name << "' " << why << "; names must be safe as file names";
       auto [it, inserted] = names.try_emplace(name, &op);
       if (!inserted)
         return op.emitOpError("name '")
@@ -447,13 +446,12 @@ private:
       Attribute ref;
       Type type;
       int64_t stride, rows, cols;
-    } operands[] = {
-        {"A", gemm.getIns()[0], gemm.getAType(), gemm.getStrideAOrDefault(),
-         aRows, aCols},
-        {"B", gemm.getIns()[1], gemm.getBType(), gemm.getStrideBOrDefault(),
-         bRows, bCols},
-        {"C", gemm.getOuts()[0], gemm.getCType(), gemm.getStrideCOrDefault(),
-         m, n}};
+    } operands[] = {{"A", gemm.getIns()[0], gemm.getAType(),
+                     gemm.getStrideAOrDefault(), aRows, aCols},
+                    {"B", gemm.getIns()[1], gemm.getBType(),
+                     gemm.getStrideBOrDefault(), bRows, bCols},
+                    {"C", gemm.getOuts()[0], gemm.getCType(),
+                     gemm.getStrideCOrDefault(), m, n}};
     if (gemm.getEpilogue() != Epilogue::none) {
       std::optional<int64_t> need = bytesOf(gemm.getCType(), n);
       Attribute bias = gemm.getIns()[2];
@@ -469,8 +467,7 @@ private:
         return gemm.emitOpError("operand ")
                << o.name << " needs "
                << (need ? std::to_string(*need) : std::string("too many"))
-               << " bytes but buffer " << o.ref << " has "
-               << bufferSize(o.ref);
+               << " bytes but buffer " << o.ref << " has " << bufferSize(o.ref);
     }
     return success();
   }
@@ -542,8 +539,7 @@ private:
             return commands[std::max(writer, use)]->emitOpError("uses @")
                    << buffer.getSymName() << " at step "
                    << std::max(writer, use) << " while step "
-                   << std::min(writer, use)
-                   << " on another stream may still "
+                   << std::min(writer, use) << " on another stream may still "
                    << (use > writer ? "be writing it" : "be reading it")
                    << "; order them with an event";
     }

@@ -29,8 +29,8 @@ struct AssignOffsetsPass
       streams.insert(cmd.getStreamAttr());
       for (FlatSymbolRefAttr ref : llvm::concat<FlatSymbolRefAttr>(
                cmd.getReadBuffers(), cmd.getWrittenBuffers())) {
-        auto [it, inserted] = range.try_emplace(
-            ref.getAttr(), int64_t(step), int64_t(step));
+        auto [it, inserted] =
+            range.try_emplace(ref.getAttr(), int64_t(step), int64_t(step));
         it->second.second = std::max<int64_t>(it->second.second, step);
         streamsOf[ref.getAttr()].insert(cmd.getStreamAttr());
       }
@@ -52,8 +52,8 @@ struct AssignOffsetsPass
         members.push_back(buffer);
         StringAttr name = buffer.getSymNameAttr();
         auto it = range.find(name);
-        bool throughout = arena.getPersistent() || pinned.contains(name) ||
-                          it == range.end();
+        bool throughout =
+            arena.getPersistent() || pinned.contains(name) || it == range.end();
         int64_t first = 0, last = end;
         if (!throughout) {
           first = it->second.first;
@@ -76,8 +76,8 @@ struct AssignOffsetsPass
         if (whole[i] || commands.empty())
           buffer.removeLiveAttr();
         else
-          buffer.setLiveAttr(b.getDenseI64ArrayAttr(
-              {requests[i].first, requests[i].last}));
+          buffer.setLiveAttr(
+              b.getDenseI64ArrayAttr({requests[i].first, requests[i].last}));
       }
       arena.setSize(plan.arenaSize);
       arena->setAttr("weft.lower_bound", b.getI64IntegerAttr(plan.lowerBound));

@@ -74,9 +74,8 @@ ProgramBuilder::newBuffer(Location loc, StringRef arena, int64_t bytes,
            << kMaxBufferBytes << " a buffer may have";
   int64_t &end = arenaEnd[arena];
   int64_t offset = end;
-  std::optional<int64_t> next =
-      llvm::checkedAdd(offset, (bytes + kAlignment - 1) / kAlignment *
-                                   kAlignment);
+  std::optional<int64_t> next = llvm::checkedAdd(
+      offset, (bytes + kAlignment - 1) / kAlignment * kAlignment);
   if (!next || *next > (int64_t(1) << 62))
     return emitError(loc, "plan-build: the arena of @")
            << fn.getSymName() << " overflows while placing " << what;
@@ -121,8 +120,8 @@ FailureOr<FlatSymbolRefAttr> ProgramBuilder::bufferOf(Value v) {
   Attribute value = constant.getValue();
   if (auto w = weights.find(value); w != weights.end())
     return buffers[v] = w->second;
-  FailureOr<FlatSymbolRefAttr> buf = newBuffer(
-      constant.getLoc(), "weights", v.getType(), constant.getValue());
+  FailureOr<FlatSymbolRefAttr> buf =
+      newBuffer(constant.getLoc(), "weights", v.getType(), constant.getValue());
   if (failed(buf))
     return failure();
   weights[value] = *buf;
@@ -132,9 +131,9 @@ FailureOr<FlatSymbolRefAttr> ProgramBuilder::bufferOf(Value v) {
 LogicalResult ProgramBuilder::addDispatch(wd::DispatchOp dispatch) {
   auto kernel = dyn_cast_or_null<func::FuncOp>(
       SymbolTable::lookupNearestSymbolFrom(dispatch, dispatch.getKernel()));
-  auto sizes = kernel ? kernel->getAttrOfType<DenseI64ArrayAttr>(
-                            ::weft::kArgBytesAttr)
-                      : DenseI64ArrayAttr();
+  auto sizes =
+      kernel ? kernel->getAttrOfType<DenseI64ArrayAttr>(::weft::kArgBytesAttr)
+             : DenseI64ArrayAttr();
   size_t numIO = dispatch.getInputs().size() + dispatch.getNumResults();
   if (!sizes || sizes.size() < static_cast<int64_t>(numIO))
     return dispatch.emitOpError("plan-build: kernel ")
@@ -241,8 +240,8 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
       auto init = attrs.getAs<ElementsAttr>(::weft::kStateInitAttr);
       if (init && init.getType() != arg.getType())
         return fn.emitOpError("plan-build: initial value of state '")
-               << name.getValue() << "' has type " << init.getType()
-               << ", not " << arg.getType();
+               << name.getValue() << "' has type " << init.getType() << ", not "
+               << arg.getType();
       FailureOr<FlatSymbolRefAttr> buf =
           newBuffer(loc, "state", arg.getType(), init);
       if (failed(buf))
@@ -294,9 +293,8 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
     FailureOr<FlatSymbolRefAttr> buf = bufferOf(v);
     if (failed(buf))
       return failure();
-    bool isWeight = llvm::any_of(weights, [&](auto &w) {
-      return w.second == *buf;
-    });
+    bool isWeight =
+        llvm::any_of(weights, [&](auto &w) { return w.second == *buf; });
     if (taken.contains(*buf) || isWeight) {
       FailureOr<FlatSymbolRefAttr> copy =
           newBuffer(ret.getLoc(), "activations", v.getType());
@@ -308,8 +306,7 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
     taken.insert(*buf);
     OutputOp::create(b, ret.getLoc(),
                      b.getStringAttr(ioName(fn.getResultAttrDict(i), "out", i)),
-                     *buf,
-                     TypeAttr::get(v.getType()));
+                     *buf, TypeAttr::get(v.getType()));
   }
   for (ArenaOp arena :
        llvm::make_early_inc_range(program.getBody().getOps<ArenaOp>())) {

@@ -15,8 +15,7 @@ LogicalResult GroupOp::verify() {
   return success();
 }
 
-LogicalResult
-DispatchOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+LogicalResult DispatchOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   Operation *kernel = symbolTable.lookupNearestSymbolFrom(*this, getKernel());
   if (!kernel)
     return emitOpError("kernel ") << getKernel() << " does not exist";

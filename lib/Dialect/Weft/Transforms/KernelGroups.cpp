@@ -36,8 +36,7 @@ auto ::weft::verifyEntryFunction(func::FuncOp fn) -> LogicalResult {
     if (tensor && tensor.hasStaticShape() &&
         (e.isF32() || e.isF16() || e.isBF16() || e.isInteger(8) ||
          e.isInteger(32) || e.isInteger(64)))
-      return verifyTensorLimits([&] { return emitError(fn.getLoc()); },
-                                tensor);
+      return verifyTensorLimits([&] { return emitError(fn.getLoc()); }, tensor);
     return emitError(fn.getLoc())
            << what << " #" << i << " of @" << fn.getSymName() << " has type "
            << t

@@ -84,8 +84,7 @@ void outline(GroupOp group, ModuleOp kernels, StringRef name,
     if (isEmpty(v.getType()))
       continue; // nothing to write
     auto m = bufferization::MaterializeInDestinationOp::create(
-        b, loc, map.lookupOrDefault(v),
-        body->getArgument(captured.size() + i));
+        b, loc, map.lookupOrDefault(v), body->getArgument(captured.size() + i));
     m.setRestrict(true);
     m.setWritable(true);
   }
@@ -95,9 +94,9 @@ void outline(GroupOp group, ModuleOp kernels, StringRef name,
   auto ref = SymbolRefAttr::get(
       rewriter.getStringAttr(::weft::kKernelModuleName),
       {FlatSymbolRefAttr::get(rewriter.getStringAttr(name))});
-  auto dispatch = DispatchOp::create(
-      rewriter, loc, group.getResultTypes(), ref,
-      rewriter.getStringAttr(labelOf(group)), captured.getArrayRef());
+  auto dispatch = DispatchOp::create(rewriter, loc, group.getResultTypes(), ref,
+                                     rewriter.getStringAttr(labelOf(group)),
+                                     captured.getArrayRef());
   rewriter.replaceOp(group, dispatch.getResults());
 }
 

@@ -171,14 +171,19 @@ enum class CommandKind : uint32_t {
   EventWait = 7,   ///< hold the stream until `event` is reached
 };
 
-enum class Epilogue : uint32_t { None = 0, Bias = 1, BiasRelu = 2, BiasGelu = 3 };
+enum class Epilogue : uint32_t {
+  None = 0,
+  Bias = 1,
+  BiasRelu = 2,
+  BiasGelu = 3
+};
 
 /// C[b] = op(A[b]) x op(B[b]) (+ epilogue) for b < batch; row-major; ins =
 /// {A, B} (+ bias), outs = {C}. Strides are in elements between
 /// consecutive batch matrices (0 broadcasts one matrix over the batch).
 struct GemmDesc {
-  DType abType = DType::F32;   ///< A and B
-  DType cType = DType::F32;    ///< C
+  DType abType = DType::F32;    ///< A and B
+  DType cType = DType::F32;     ///< C
   DType accumType = DType::F32; ///< f32 for f32/f16/bf16, i32 for i8
   int64_t m = 0, n = 0, k = 0, batch = 1;
   int64_t strideA = 0, strideB = 0, strideC = 0;

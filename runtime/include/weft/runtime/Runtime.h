@@ -43,8 +43,7 @@ struct TensorInfo {
 Status validateArtifact(const format::ArtifactDesc &artifact);
 
 /// decodeArtifact + validateArtifact.
-Status parseArtifact(const char *data, size_t size,
-                     format::ArtifactDesc &out);
+Status parseArtifact(const char *data, size_t size, format::ArtifactDesc &out);
 
 /// One command's timing in the last traced run.
 struct TraceEvent {

@@ -1,4 +1,5 @@
-//===- HappensBefore.h - ordering of plan commands across streams -*- C++ -*-===//
+//===- HappensBefore.h - ordering of plan commands across streams -*- C++
+//-*-===//
 //
 // One command happens before another when both run on the same stream and
 // it was issued first, or through events: a record on one stream and a
