@@ -21,7 +21,6 @@ using namespace weft::format;
 namespace {
 
 constexpr uint32_t kMaxRank = 16;
-constexpr uint64_t kMaxArena = uint64_t(1) << 40; // 1 TiB: clearly corrupt
 
 bool mulChecked(uint64_t a, uint64_t b, uint64_t &out) {
   if (a != 0 && b > std::numeric_limits<uint64_t>::max() / a)
@@ -165,7 +164,7 @@ private:
                   std::to_string(p.commands.size()) + " commands");
     DeviceKind kind = a.devices[p.device].kind;
     for (const ArenaDesc &ar : p.arenas) {
-      if (ar.size > kMaxArena)
+      if (ar.size > kMaxArenaBytes)
         return fail(where + "arena of " + std::to_string(ar.size) + " bytes");
       if (ar.alignment == 0 || (ar.alignment & (ar.alignment - 1)) ||
           ar.alignment > 4096)

@@ -179,8 +179,8 @@ TEST(Validate, ArenaAlignmentAndFlags) {
   prog(a).arenas[0].flags = 2;
   expectRefused(a, "unknown arena flags");
   a = base();
-  prog(a).arenas[0].size = uint64_t(1) << 41;
-  expectRefused(a, "arena of 2199023255552 bytes");
+  prog(a).arenas[0].size = format::kMaxArenaBytes + 1;
+  expectRefused(a, "arena of 72057594037927937 bytes");
 }
 
 //===----------------------------------------------------------------------===//

@@ -141,14 +141,22 @@ int run(int argc, char **argv) {
   if (model.empty())
     return error(std::string("no model given\n") + kUsage);
 
+  if (listOnly) {
+    // Decode and validate only: listing needs no devices or memory.
+    std::vector<char> bytes;
+    format::ArtifactDesc desc;
+    Status s = readFile(model, bytes);
+    if (s)
+      s = parseArtifact(bytes.data(), bytes.size(), desc);
+    if (!s)
+      return error(model + ": " + s.message);
+    list(desc);
+    return 0;
+  }
   Status s;
   std::unique_ptr<Model> m = Model::load(model, s);
   if (!m)
     return error(model + ": " + s.message);
-  if (listOnly) {
-    list(m->info());
-    return 0;
-  }
   Executable *exe = m->executable(entry);
   if (!exe)
     return error("no entry function named '" + entry + "'");

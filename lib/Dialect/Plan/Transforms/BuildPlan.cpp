@@ -7,6 +7,7 @@
 #include "weft/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "weft/runtime/Format.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
 namespace weft {
@@ -76,7 +77,7 @@ ProgramBuilder::newBuffer(Location loc, StringRef arena, int64_t bytes,
   int64_t offset = end;
   std::optional<int64_t> next = llvm::checkedAdd(
       offset, (bytes + kAlignment - 1) / kAlignment * kAlignment);
-  if (!next || *next > (int64_t(1) << 62))
+  if (!next || uint64_t(*next) > ::weft::format::kMaxArenaBytes)
     return emitError(loc, "plan-build: the arena of @")
            << fn.getSymName() << " overflows while placing " << what;
   end = *next;

@@ -139,6 +139,12 @@ struct WeightDesc {
   uint32_t splatBytes = 0;
 };
 
+/// The largest arena an artifact may declare (2^56 bytes). Tensors are at
+/// most 2^48 bytes (the compiler's limit); an arena holds many of them.
+/// Larger is corruption; smaller but more than the machine has is a clear
+/// allocation error at load, not corruption.
+inline constexpr uint64_t kMaxArenaBytes = uint64_t(1) << 56;
+
 enum class ArenaKind : uint32_t { Device = 0, HostPinned = 1 };
 /// Arena flags. A persistent arena keeps its contents between runs
 /// (weights, parameters, optimizer state): it is filled once at load.

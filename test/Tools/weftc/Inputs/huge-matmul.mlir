@@ -1,0 +1,4 @@
+func.func @main(%a: tensor<1000000x1000000xf32>, %b: tensor<1000000x1000000xf32>) -> tensor<1000000x1000000xf32> {
+  %c = weft.matmul %a, %b : tensor<1000000x1000000xf32>, tensor<1000000x1000000xf32> -> tensor<1000000x1000000xf32>
+  return %c : tensor<1000000x1000000xf32>
+}
