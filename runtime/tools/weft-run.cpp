@@ -28,6 +28,8 @@ const char *kUsage =
     "usage: weft-run MODEL.weft [options]\n"
     "  --input NAME=FILE.npy   bind an input (repeat for each input; bf16 as\n"
     "                          ml_dtypes writes it, descr '<V2')\n"
+    "  --state NAME=FILE.npy   replace a parameter (persistent state) before\n"
+    "                          running; by default the artifact's own values\n"
     "  --output-dir DIR        write each output as DIR/NAME.npy\n"
     "  --entry NAME            entry function to run (default: the first)\n"
     "  --repeat N              run N times; print the median time per run\n"
@@ -95,7 +97,7 @@ int main(int argc, char **argv) {
 namespace {
 int run(int argc, char **argv) {
   std::string model, outDir, entry, tracePath;
-  std::map<std::string, std::string> inputs;
+  std::map<std::string, std::string> inputs, states;
   long repeat = 1;
   bool listOnly = false;
   for (int i = 1; i < argc; ++i) {
@@ -108,13 +110,15 @@ int run(int argc, char **argv) {
     if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
-    } else if (a == "--input") {
-      std::string kv = value("--input");
+    } else if (a == "--input" || a == "--state") {
+      std::string kv = value(a.c_str());
       size_t eq = kv.find('=');
       if (eq == std::string::npos || eq == 0)
-        return error("--input expects NAME=FILE.npy, got '" + kv + "'");
-      if (!inputs.emplace(kv.substr(0, eq), kv.substr(eq + 1)).second)
-        return error("input '" + kv.substr(0, eq) + "' given twice");
+        return error(a + " expects NAME=FILE.npy, got '" + kv + "'");
+      auto &map = a == "--input" ? inputs : states;
+      if (!map.emplace(kv.substr(0, eq), kv.substr(eq + 1)).second)
+        return error(std::string(a == "--input" ? "input" : "state") + " '" +
+                     kv.substr(0, eq) + "' given twice");
     } else if (a == "--output-dir") {
       outDir = value("--output-dir");
     } else if (a == "--entry") {
@@ -173,6 +177,27 @@ int run(int argc, char **argv) {
       return error("entry '" + exe->name() + "' has no input '" + name +
                    "' (inputs:" + names + ")");
     }
+  }
+  // State given on the command line replaces the artifact's values.
+  for (const auto &[name, path] : states) {
+    auto t = std::find_if(exe->state().begin(), exe->state().end(),
+                          [&](const TensorInfo &t) { return t.name == name; });
+    if (t == exe->state().end()) {
+      std::string names;
+      for (const TensorInfo &st : exe->state())
+        names += " " + st.name;
+      return error("entry '" + exe->name() + "' has no state '" + name +
+                   "' (state:" + (names.empty() ? " none" : names) + ")");
+    }
+    NpyArray arr;
+    if (Status r = readNpy(path, arr); !r)
+      return error(r.message);
+    TensorInfo got{name, arr.dtype, arr.shape};
+    if (arr.dtype != t->dtype || arr.shape != t->shape)
+      return error("state '" + name + "' expects " + t->typeString() +
+                   ", got " + got.typeString() + " from " + path);
+    if (Status r = exe->setState(name, arr.data.data(), arr.data.size()); !r)
+      return error(r.message);
   }
   std::vector<NpyArray> arrays(exe->inputs().size());
   std::vector<const void *> in;
