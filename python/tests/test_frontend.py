@@ -357,3 +357,14 @@ def test_mean_of_integers_is_float(rng, dtype):
         got = run(lambda t: t.mean(axis=axis), x)
         assert got.dtype == np.float32
         assert_close(got, x.mean(axis=axis), rtol=1e-6)  # not truncated
+
+
+def test_unnamed_parameter_is_rebound():
+    """A Parameter used outside a Module (no state_dict name) is state too;
+    replacing its array re-binds it before the next call."""
+    p = weft.Parameter(np.array([1.0, 2.0], np.float32))
+    x = np.array([3.0, 4.0], np.float32)
+    c = weft.compile(lambda t: t * p, x)
+    np.testing.assert_array_equal(c(x), x * np.array([1.0, 2.0], np.float32))
+    p.data = np.array([-1.0, 0.5], np.float32)
+    np.testing.assert_array_equal(c(x), x * np.array([-1.0, 0.5], np.float32))

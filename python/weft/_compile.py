@@ -98,7 +98,8 @@ class Compiled:
         # compile time. A Parameter whose array is later replaced (as
         # load_state_dict does) is re-bound before the next call; the check
         # is an identity comparison per parameter, no copy.
-        self._bound = [(p.name, p, p.data) for p in trace.param_list]
+        self._bound = [(name, p, p.data)
+                       for name, p in zip(trace.param_names, trace.param_list)]
 
     @property
     def input_specs(self):

@@ -106,6 +106,7 @@ class Trace:
         self.graph = _weft.Graph(name)
         self.params = {}      # id(Parameter) -> Tensor
         self.param_list = []  # Parameters in argument order
+        self.param_names = []  # their state names in the compiled model
         self.inputs = []      # (name, dtype, shape) of the user's inputs
         self.ended = False    # set when the `with` block exits
 
@@ -160,6 +161,7 @@ class Trace:
             t = Tensor(self, vid, tuple(param.shape), param.dtype)
             self.params[id(param)] = t
             self.param_list.append(param)
+            self.param_names.append(name)
         return t
 
     def constant(self, array, dtype=None):
