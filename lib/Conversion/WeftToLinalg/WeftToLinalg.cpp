@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "weft/Conversion/WeftToLinalg/WeftToLinalg.h"
+#include "weft/Dialect/Common/Accumulator.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
@@ -1010,14 +1011,3 @@ void ::weft::populateWeftToLinalgPatterns(RewritePatternSet &patterns) {
                LowerOp<wf::CrossEntropyOp>,
                LowerOp<wf::ScaledDotProductAttentionOp>>(patterns.getContext());
 }
-
-namespace weft {
-Type accumulatorType(Type elementType) {
-  MLIRContext *ctx = elementType.getContext();
-  if (isa<FloatType>(elementType) && elementType.getIntOrFloatBitWidth() <= 32)
-    return Float32Type::get(ctx);
-  if (auto it = dyn_cast<IntegerType>(elementType))
-    return IntegerType::get(ctx, std::max(32u, it.getWidth()));
-  return elementType;
-}
-} // namespace weft

@@ -14,13 +14,6 @@ namespace weft {
 
 /// Adds the patterns that lower every weft op to linalg/tensor/arith/math.
 void populateWeftToLinalgPatterns(mlir::RewritePatternSet &patterns);
-
-/// The type every summing lowering (reductions, means, matmuls,
-/// convolutions, average pooling, normalizations, softmax, losses,
-/// attention) accumulates in for elements of `elementType`: f32 for
-/// f16/bf16/f32, i32 for i8/i32, i64 for i64 (as PyTorch and XLA do). The
-/// result is converted back to the element type at the end.
-mlir::Type accumulatorType(mlir::Type elementType);
 } // namespace weft
 
 #endif // WEFT_CONVERSION_WEFTTOLINALG_WEFTTOLINALG_H

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "weft/Dialect/Plan/IR/PlanOps.h"
+#include "weft/Dialect/Common/Accumulator.h"
 #include "weft/Dialect/Common/TensorLimits.h"
 #include "weft/Dialect/Plan/IR/HappensBefore.h"
 
@@ -148,30 +149,22 @@ LogicalResult LaunchOp::verify() {
   return success();
 }
 
-/// The accumulator a GEMM of these operands must use.
-static Type expectedAccumulator(Type operand) {
-  MLIRContext *ctx = operand.getContext();
-  if (operand.isF32() || operand.isF16() || operand.isBF16())
-    return Float32Type::get(ctx);
-  if (operand.isInteger(8) || operand.isInteger(32))
-    return IntegerType::get(ctx, 32);
-  if (operand.isInteger(64))
-    return IntegerType::get(ctx, 64);
-  return nullptr;
-}
-
 LogicalResult GemmOp::verify() {
   Type a = getAType(), b = getBType();
   if (a != b)
     return emitOpError("operands must have one element type, got ")
            << a << " and " << b;
-  Type acc = expectedAccumulator(a);
-  if (!acc)
+  auto supported = [](Type t) {
+    return t.isF32() || t.isF16() || t.isBF16() || t.isInteger(8) ||
+           t.isInteger(32) || t.isInteger(64);
+  };
+  if (!supported(a))
     return emitOpError("unsupported operand type ") << a;
+  Type acc = ::weft::accumulatorType(a);
   if (getAccType() != acc)
     return emitOpError("accumulates ")
            << a << " in " << getAccType() << "; it must accumulate in " << acc;
-  if (!expectedAccumulator(getCType()))
+  if (!supported(getCType()))
     return emitOpError("unsupported result type ") << getCType();
   if (getM() < 0 || getN() < 0 || getK() < 0)
     return emitOpError("m, n, k must be non-negative, got ")

@@ -1,4 +1,5 @@
 //===- BuildPlan.cpp - entry functions to plan.programs -------------------===//
+#include "weft/Dialect/Common/Accumulator.h"
 #include "weft/Dialect/Common/TensorLimits.h"
 #include "weft/Dialect/Plan/IR/PlanOps.h"
 #include "weft/Dialect/Plan/Transforms/Passes.h"
@@ -199,9 +200,7 @@ LogicalResult ProgramBuilder::addGemm(Operation *op) {
     return failure();
   buffers[result] = *c;
   Type et = out.getElementType();
-  Type acc = et.isInteger() ? Type(b.getI32Type()) : Type(b.getF32Type());
-  if (et.isInteger(64))
-    acc = b.getI64Type();
+  Type acc = ::weft::accumulatorType(et);
   auto gemm = GemmOp::create(
       b, op->getLoc(), TypeAttr::get(et), TypeAttr::get(et), TypeAttr::get(et),
       TypeAttr::get(acc), b.getI64IntegerAttr(m), b.getI64IntegerAttr(n),
