@@ -44,13 +44,15 @@ void DistDialect::registerTypes() {
 // ShardingAttr: #dist.sharding<@mesh, [S(0), B, P(sum)]>
 //===----------------------------------------------------------------------===//
 
-static ParseResult parsePlacement(AsmParser &parser, int64_t &placement) {
+using weft::sbp::Placement;
+
+static ParseResult parsePlacement(AsmParser &parser, Placement &placement) {
   SMLoc loc = parser.getCurrentLocation();
   StringRef kind;
   if (parser.parseKeyword(&kind))
     return failure();
   if (kind == "B") {
-    placement = ShardingAttr::kBroadcast;
+    placement = Placement::broadcast();
     return success();
   }
   if (kind == "S") {
@@ -61,7 +63,7 @@ static ParseResult parsePlacement(AsmParser &parser, int64_t &placement) {
     if (dim < 0)
       return parser.emitError(loc, "split dim must be non-negative, got ")
              << dim;
-    placement = dim;
+    placement = Placement::split(dim);
     return success();
   }
   if (kind == "P") {
@@ -73,9 +75,9 @@ static ParseResult parsePlacement(AsmParser &parser, int64_t &placement) {
     if (parser.parseKeyword(&reduce) || parser.parseRParen())
       return failure();
     if (reduce == "sum")
-      placement = ShardingAttr::kPartialSum;
+      placement = Placement::partialSum();
     else if (reduce == "max")
-      placement = ShardingAttr::kPartialMax;
+      placement = Placement::partialMax();
     else
       return parser.emitError(reduceLoc, "partial reduction must be 'sum' or "
                                          "'max', got '")
@@ -89,7 +91,7 @@ static ParseResult parsePlacement(AsmParser &parser, int64_t &placement) {
 
 Attribute ShardingAttr::parse(AsmParser &parser, Type) {
   FlatSymbolRefAttr mesh;
-  SmallVector<int64_t> placements;
+  SmallVector<Placement> placements;
   if (parser.parseLess() || parser.parseAttribute(mesh) || parser.parseComma())
     return {};
   if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square,
@@ -104,31 +106,45 @@ Attribute ShardingAttr::parse(AsmParser &parser, Type) {
 
 void ShardingAttr::print(AsmPrinter &printer) const {
   printer << "<" << getMesh() << ", [";
-  llvm::interleaveComma(getPlacements(), printer, [&](int64_t p) {
-    if (p >= 0)
-      printer << "S(" << p << ")";
-    else if (p == kBroadcast)
-      printer << "B";
-    else if (p == kPartialSum)
-      printer << "P(sum)";
-    else
-      printer << "P(max)";
-  });
+  llvm::interleaveComma(getPlacements(), printer,
+                        [&](const Placement &p) { printer << p.str(); });
   printer << "]>";
+}
+
+LogicalResult
+ShardingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                     FlatSymbolRefAttr mesh, ArrayRef<Placement> placements) {
+  if (!mesh)
+    return emitError() << "sharding needs a mesh";
+  bool sum = false, max = false;
+  for (const Placement &p : placements) {
+    if (!p.isWellFormed())
+      return emitError() << "malformed placement (kind "
+                         << static_cast<int>(p.kind) << ", dim " << p.dim
+                         << ")";
+    sum |= p.kind == weft::sbp::Kind::PartialSum;
+    max |= p.kind == weft::sbp::Kind::PartialMax;
+  }
+  // A sum of maxima is not a maximum of sums: the order of the pending
+  // reductions would be undefined.
+  if (sum && max)
+    return emitError() << "a sharding cannot mix P(sum) and P(max)";
+  return success();
 }
 
 LogicalResult
 ShardingAttr::verifyFor(function_ref<InFlightDiagnostic()> emitError,
                         MeshOp mesh, RankedTensorType type) const {
-  ArrayRef<int64_t> placements = getPlacements();
+  ArrayRef<Placement> placements = getPlacements();
   if (static_cast<int64_t>(placements.size()) != mesh.getRank())
     return emitError() << "sharding " << *this << " has " << placements.size()
                        << " placements but mesh @" << mesh.getSymName()
                        << " has " << mesh.getRank() << " axes";
   SmallVector<int64_t> parts(type.getRank(), 1);
-  for (auto [axis, p] : llvm::enumerate(placements)) {
-    if (p < 0)
+  for (auto [axis, placement] : llvm::enumerate(placements)) {
+    if (!placement.isSplit())
       continue;
+    int64_t p = placement.dim;
     if (p >= type.getRank())
       return emitError() << "sharding " << *this << " splits dim " << p
                          << " but the tensor has rank " << type.getRank();
@@ -154,7 +170,7 @@ SmallVector<int64_t> ShardingAttr::localShape(MeshOp mesh,
                                               ArrayRef<int64_t> global) const {
   SmallVector<int64_t> shape(global);
   for (auto [axis, p] : llvm::enumerate(getPlacements()))
-    if (p >= 0)
-      shape[p] /= mesh.getShape()[axis];
+    if (p.isSplit())
+      shape[p.dim] /= mesh.getShape()[axis];
   return shape;
 }

@@ -29,12 +29,7 @@ Type mlir::dist::deviceFormOf(Type type) {
 // MeshOp
 //===----------------------------------------------------------------------===//
 
-namespace {
-constexpr double kDefaultLatencyUs = 5.0;
-constexpr double kDefaultBandwidthGBps = 100.0;
-constexpr int64_t kDefaultMemoryBytes = int64_t(16) << 30;
-constexpr double kDefaultFlops = 1e13;
-} // namespace
+using weft::TopologyDefaults;
 
 LogicalResult MeshOp::verify() {
   ArrayRef<int64_t> shape = getShape();
@@ -82,6 +77,10 @@ LogicalResult MeshOp::verify() {
     return emitOpError("memory_bytes must be positive, got ") << *mem;
   if (auto flops = getFlops(); flops && !(flops->convertToDouble() > 0))
     return emitOpError("flops must be positive");
+  if (auto bw = getMemoryBandwidthGbps(); bw && !(bw->convertToDouble() > 0))
+    return emitOpError("memory_bandwidth_gbps must be positive");
+  if (auto launch = getLaunchUs(); launch && !(launch->convertToDouble() >= 0))
+    return emitOpError("launch_us must be non-negative");
   return success();
 }
 
@@ -125,23 +124,40 @@ std::optional<unsigned> MeshOp::getAxisIndex(StringRef name) {
 double MeshOp::getAxisLatencyUs(unsigned axis) {
   if (auto l = getLatencyUs())
     return (*l)[axis];
-  return kDefaultLatencyUs;
+  return TopologyDefaults::kLatencyUs;
 }
 
 double MeshOp::getAxisBandwidthGBps(unsigned axis) {
   if (auto b = getBandwidthGbps())
     return (*b)[axis];
-  return kDefaultBandwidthGBps;
+  return TopologyDefaults::kBandwidthGBps;
 }
 
 int64_t MeshOp::getDeviceMemoryBytes() {
-  return getMemoryBytes().value_or(kDefaultMemoryBytes);
+  return getMemoryBytes().value_or(TopologyDefaults::kMemoryBytes);
 }
 
 double MeshOp::getDeviceFlops() {
   if (auto f = getFlops())
     return f->convertToDouble();
-  return kDefaultFlops;
+  return TopologyDefaults::kFlops;
+}
+
+weft::MeshTopology MeshOp::getTopology() {
+  weft::MeshTopology topo;
+  topo.shape.assign(getShape().begin(), getShape().end());
+  for (auto [i, name] : llvm::enumerate(getAxes())) {
+    topo.axisNames.push_back(cast<StringAttr>(name).getValue().str());
+    topo.latencyUs.push_back(getAxisLatencyUs(i));
+    topo.bandwidthGBps.push_back(getAxisBandwidthGBps(i));
+  }
+  topo.deviceFlops = getDeviceFlops();
+  topo.deviceMemoryBytes = getDeviceMemoryBytes();
+  if (auto bw = getMemoryBandwidthGbps())
+    topo.memoryBandwidthGBps = bw->convertToDouble();
+  if (auto launch = getLaunchUs())
+    topo.launchUs = launch->convertToDouble();
+  return topo;
 }
 
 //===----------------------------------------------------------------------===//

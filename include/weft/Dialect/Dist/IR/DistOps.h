@@ -9,13 +9,23 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "weft/Analysis/CostModel.h"
+#include "weft/Analysis/SBP.h"
 #include "weft/Dialect/Dist/IR/DistDialect.h"
+#include "llvm/ADT/Hashing.h"
 
 #include "weft/Dialect/Dist/IR/DistEnums.h.inc"
 
 namespace mlir::dist {
 class MeshOp;
 } // namespace mlir::dist
+
+namespace weft::sbp {
+/// Lets `#dist.sharding` store placements as attribute parameters.
+inline llvm::hash_code hash_value(const Placement &p) {
+  return llvm::hash_combine(static_cast<int>(p.kind), p.dim);
+}
+} // namespace weft::sbp
 
 #define GET_ATTRDEF_CLASSES
 #include "weft/Dialect/Dist/IR/DistAttrs.h.inc"

@@ -68,17 +68,18 @@ def Dist_ShardingAttr : AttrDef<Dist_Dialect, "Sharding"> {
     ```
   }];
   let parameters = (ins "FlatSymbolRefAttr":$mesh,
-                        ArrayRefParameter<"int64_t", "placements">:$placements);
+      ArrayRefParameter<"::weft::sbp::Placement", "placements">:$placements);
   let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
   let extraClassDeclaration = [{
-    /// Placement encoding: a split stores its tensor dim (>= 0).
-    static constexpr int64_t kBroadcast = -1;
-    static constexpr int64_t kPartialSum = -2;
-    static constexpr int64_t kPartialMax = -3;
-
-    bool isSplit(unsigned axis) const { return getPlacements()[axis] >= 0; }
+    bool isSplit(unsigned axis) const { return getPlacements()[axis].isSplit(); }
     bool isPartial(unsigned axis) const {
-      return getPlacements()[axis] <= kPartialSum;
+      return getPlacements()[axis].isPartial();
+    }
+    /// The placements as the analyses' N-D SBP.
+    ::weft::sbp::NdSbp getNdSbp() const {
+      return ::weft::sbp::NdSbp(getPlacements().begin(),
+                                getPlacements().end());
     }
     /// Checks the sharding against a mesh and a (global) tensor type:
     /// one placement per axis, split dims exist and divide evenly.
@@ -121,8 +122,10 @@ def Dist_MeshOp : Dist_Op<"mesh", [Symbol]> {
     Declares the devices a program may use as a grid of `shape`, one name per
     axis. Devices are numbered row-major. Each axis carries a link latency
     (microseconds) and bandwidth (GB/s); every device has `memory_bytes` of
-    memory and a peak of `flops` FLOP/s. Omitted topology values take
-    defaults (5 us, 100 GB/s, 16 GiB, 1e13 FLOP/s).
+    memory, a peak of `flops` FLOP/s, `memory_bandwidth_gbps` to its memory
+    and a floor of `launch_us` per kernel. Omitted topology values take the
+    defaults of `weft::TopologyDefaults` (5 us, 100 GB/s, 16 GiB, 1e13
+    FLOP/s, 1000 GB/s, 2 us).
 
     ```mlir
     dist.mesh @m shape = [2, 8] axes = ["node", "gpu"]
@@ -135,11 +138,15 @@ def Dist_MeshOp : Dist_Op<"mesh", [Symbol]> {
                        OptionalAttr<DenseF64ArrayAttr>:$latency_us,
                        OptionalAttr<DenseF64ArrayAttr>:$bandwidth_gbps,
                        OptionalAttr<Weft_SI64Attr>:$memory_bytes,
-                       OptionalAttr<F64Attr>:$flops);
+                       OptionalAttr<F64Attr>:$flops,
+                       OptionalAttr<F64Attr>:$memory_bandwidth_gbps,
+                       OptionalAttr<F64Attr>:$launch_us);
   let assemblyFormat = [{
     $sym_name `shape` `=` $shape `axes` `=` $axes
     (`latency_us` `=` $latency_us^)? (`bandwidth_gbps` `=` $bandwidth_gbps^)?
-    (`memory_bytes` `=` $memory_bytes^)? (`flops` `=` $flops^)? attr-dict
+    (`memory_bytes` `=` $memory_bytes^)? (`flops` `=` $flops^)?
+    (`memory_bandwidth_gbps` `=` $memory_bandwidth_gbps^)?
+    (`launch_us` `=` $launch_us^)? attr-dict
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
@@ -160,6 +167,8 @@ def Dist_MeshOp : Dist_Op<"mesh", [Symbol]> {
     double getAxisBandwidthGBps(unsigned axis);
     int64_t getDeviceMemoryBytes();
     double getDeviceFlops();
+    /// Everything the cost model needs, defaults filled in.
+    ::weft::MeshTopology getTopology();
   }];
 }
 

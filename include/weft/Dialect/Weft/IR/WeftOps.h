@@ -10,6 +10,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "weft/Analysis/ShardingRule.h"
 #include "weft/Dialect/Weft/IR/WeftDialect.h"
 
 namespace mlir::weft {
@@ -33,7 +34,18 @@ public:
   }
 };
 } // namespace OpTrait
+
+/// The elementwise sharding rule of `op` (numpy broadcasting of every
+/// operand to its single result) with the given linear operand sets: the
+/// default of ShardingRuleOpInterface.
+::weft::ShardingRule
+elementwiseShardingRule(Operation *op,
+                        std::vector<std::vector<int>> linearOperandSets);
+/// Number of elements of `op`'s results (the default FLOP count).
+double resultElementCount(Operation *op);
 } // namespace mlir::weft
+
+#include "weft/Dialect/Weft/IR/WeftInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "weft/Dialect/Weft/IR/WeftOps.h.inc"

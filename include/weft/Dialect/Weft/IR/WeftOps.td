@@ -3,6 +3,7 @@
 #define WEFT_DIALECT_WEFT_IR_WEFTOPS_TD
 
 include "weft/Dialect/Weft/IR/WeftDialect.td"
+include "weft/Dialect/Weft/IR/WeftInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -15,16 +16,25 @@ def Weft_TensorLimits : NativeOpTrait<"TensorLimits"> {
   let cppNamespace = "::mlir::weft::OpTrait";
 }
 
-class Weft_Op<string mnemonic, list<Trait> traits = []>
+/// Every weft graph op implements the sharding-rule interface; `sharding`
+/// names the interface methods it overrides (the rest keep the
+/// elementwise defaults).
+class Weft_Op<string mnemonic, list<Trait> traits = [],
+              list<string> sharding = []>
     : Op<Weft_Dialect, mnemonic,
-         !listconcat([Weft_TensorLimits], traits, [Pure])>;
+         !listconcat([Weft_TensorLimits], traits, [Pure,
+             DeclareOpInterfaceMethods<Weft_ShardingRuleOpInterface,
+                                       sharding>])>;
+
+defvar Weft_CustomSharding = ["getShardingRule", "getFlops",
+                              "getLinearOperandSets"];
 
 //===----------------------------------------------------------------------===//
 // Constants and casts
 //===----------------------------------------------------------------------===//
 
 def Weft_ConstantOp : Weft_Op<"constant", [ConstantLike,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "A tensor literal";
   let description = [{
     Produces a tensor holding the given elements; its type is the type of
@@ -61,9 +71,9 @@ def Weft_CastOp : Weft_Op<"cast", [SameOperandsAndResultShape]> {
 //===----------------------------------------------------------------------===//
 
 class Weft_UnaryOp<string mnemonic, Type tensorType, string what,
-                   list<Trait> traits = []>
+                   list<Trait> traits = [], list<string> sharding = []>
     : Weft_Op<mnemonic, !listconcat(traits, [SameOperandsAndResultType,
-                                             Elementwise])> {
+                                             Elementwise]), sharding> {
   let summary = "Elementwise " # what;
   let description = [{
     Applies the function to every element; the result has the operand's type.
@@ -77,7 +87,8 @@ class Weft_UnaryOp<string mnemonic, Type tensorType, string what,
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def Weft_NegOp : Weft_UnaryOp<"neg", Weft_Tensor, "negation `-x`"> {
+def Weft_NegOp : Weft_UnaryOp<"neg", Weft_Tensor, "negation `-x`", [],
+                             ["getLinearOperandSets"]> {
   let hasFolder = 1;
 }
 def Weft_AbsOp : Weft_UnaryOp<"abs", Weft_Tensor, "absolute value `|x|`">;
@@ -104,9 +115,9 @@ def Weft_GeluOp : Weft_UnaryOp<"gelu", Weft_FloatTensor,
 //===----------------------------------------------------------------------===//
 
 class Weft_BinaryOp<string mnemonic, Type tensorType, string what,
-                    list<Trait> traits = []>
+                    list<Trait> traits = [], list<string> sharding = []>
     : Weft_Op<mnemonic, !listconcat(traits, [
-        InferTypeOpAdaptor])> {
+        InferTypeOpAdaptor]), sharding> {
   let summary = "Elementwise " # what # " with numpy broadcasting";
   let description = [{
     Both operands have the same element type; their shapes broadcast like
@@ -124,18 +135,20 @@ class Weft_BinaryOp<string mnemonic, Type tensorType, string what,
       "$lhs `,` $rhs attr-dict `:` custom<BinaryTypes>(type($lhs), type($rhs))";
 }
 
-def Weft_AddOp : Weft_BinaryOp<"add", Weft_Tensor, "addition", [Commutative]> {
+def Weft_AddOp : Weft_BinaryOp<"add", Weft_Tensor, "addition", [Commutative],
+                               ["getLinearOperandSets"]> {
   let hasFolder = 1;
 }
-def Weft_SubOp : Weft_BinaryOp<"sub", Weft_Tensor, "subtraction"> {
+def Weft_SubOp : Weft_BinaryOp<"sub", Weft_Tensor, "subtraction", [],
+                               ["getLinearOperandSets"]> {
   let hasFolder = 1;
 }
 def Weft_MulOp : Weft_BinaryOp<"mul", Weft_Tensor, "multiplication",
-                               [Commutative]> {
+                               [Commutative], ["getLinearOperandSets"]> {
   let hasFolder = 1;
 }
 def Weft_DivOp : Weft_BinaryOp<"div", Weft_Tensor,
-    "division (integers round toward zero)"> {
+    "division (integers round toward zero)", [], ["getLinearOperandSets"]> {
   let description = [{
     Both operands have the same element type; their shapes broadcast like
     numpy. Floats follow IEEE 754 (`x / 0` is `inf`, `-inf` or NaN).
@@ -163,7 +176,7 @@ def Weft_PowOp : Weft_BinaryOp<"pow", Weft_FloatTensor, "power `lhs^rhs`">;
 //===----------------------------------------------------------------------===//
 
 def Weft_MatmulOp : Weft_Op<"matmul", [
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Matrix product of two rank-2 tensors";
   let description = [{
     `[M, K] x [K, N] -> [M, N]`. `transpose_lhs` / `transpose_rhs` read the
@@ -186,7 +199,7 @@ def Weft_MatmulOp : Weft_Op<"matmul", [
 }
 
 def Weft_BatchMatmulOp : Weft_Op<"batch_matmul", [
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Batched matrix product";
   let description = [{
     `[B..., M, K] x [B..., K, N] -> [B..., M, N]` with rank >= 3 and equal
@@ -211,7 +224,7 @@ def Weft_BatchMatmulOp : Weft_Op<"batch_matmul", [
 //===----------------------------------------------------------------------===//
 
 def Weft_Conv2DOp : Weft_Op<"conv2d", [
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "2-D convolution, NCHW input, FCHW filter, optional bias";
   let description = [{
     `input [N, C, H, W]`, `filter [F, C / groups, KH, KW]`, optional
@@ -240,7 +253,7 @@ def Weft_Conv2DOp : Weft_Op<"conv2d", [
 }
 
 class Weft_Pool2DOp<string mnemonic, string what>
-    : Weft_Op<mnemonic, [InferTypeOpAdaptor]> {
+    : Weft_Op<mnemonic, [InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "2-D " # what # " pooling over NCHW";
   let description = [{
     Pools windows of `kernel = [KH, KW]` moved by `strides` over the spatial
@@ -270,7 +283,7 @@ def Weft_AvgPool2DOp : Weft_Pool2DOp<"avg_pool2d", "average">;
 //===----------------------------------------------------------------------===//
 
 class Weft_ReduceOp<string mnemonic, string what>
-    : Weft_Op<mnemonic, [InferTypeOpAdaptor]> {
+    : Weft_Op<mnemonic, [InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = what # " over the given axes";
   let description = [{
     Reduces over `axes` (distinct, each in `[0, rank)`). The reduced dims are
@@ -301,7 +314,8 @@ def Weft_ReduceMaxOp : Weft_ReduceOp<"reduce_max", "Maximum">;
 // Normalizations
 //===----------------------------------------------------------------------===//
 
-def Weft_SoftmaxOp : Weft_Op<"softmax", [SameOperandsAndResultType]> {
+def Weft_SoftmaxOp : Weft_Op<"softmax", [SameOperandsAndResultType],
+                             Weft_CustomSharding> {
   let summary = "Softmax along one axis";
   let description = [{
     `exp(x - max(x)) / sum(exp(x - max(x)))` along `axis` (in `[0, rank)`).
@@ -317,7 +331,8 @@ def Weft_SoftmaxOp : Weft_Op<"softmax", [SameOperandsAndResultType]> {
 }
 
 def Weft_LayerNormOp : Weft_Op<"layer_norm", [
-    AllTypesMatch<["input", "result"]>, AllTypesMatch<["scale", "bias"]>]> {
+    AllTypesMatch<["input", "result"]>, AllTypesMatch<["scale", "bias"]>],
+    Weft_CustomSharding> {
   let summary = "Layer normalization over the trailing dimensions";
   let description = [{
     Normalizes over the trailing `rank(scale)` dims of `input` (whose sizes
@@ -340,7 +355,7 @@ def Weft_LayerNormOp : Weft_Op<"layer_norm", [
 }
 
 def Weft_RMSNormOp : Weft_Op<"rms_norm", [
-    AllTypesMatch<["input", "result"]>]> {
+    AllTypesMatch<["input", "result"]>], Weft_CustomSharding> {
   let summary = "Root-mean-square normalization over the trailing dimensions";
   let description = [{
     `x / sqrt(mean(x^2) + epsilon) * scale` over the trailing `rank(scale)`
@@ -363,7 +378,7 @@ def Weft_RMSNormOp : Weft_Op<"rms_norm", [
 //===----------------------------------------------------------------------===//
 
 def Weft_EmbeddingOp : Weft_Op<"embedding", [
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Row gather from an embedding table";
   let description = [{
     `table [V, D]` with `V >= 1`, integer `indices [I...]` -> `[I..., D]`;
@@ -383,7 +398,7 @@ def Weft_EmbeddingOp : Weft_Op<"embedding", [
 }
 
 def Weft_TransposeOp : Weft_Op<"transpose", [
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Permutes dimensions";
   let description = [{
     Result dim `i` is input dim `permutation[i]`.
@@ -400,7 +415,8 @@ def Weft_TransposeOp : Weft_Op<"transpose", [
   let hasFolder = 1;
 }
 
-def Weft_ReshapeOp : Weft_Op<"reshape"> {
+def Weft_ReshapeOp : Weft_Op<"reshape", [],
+    !listconcat(Weft_CustomSharding, ["isMetadataOnly"])> {
   let summary = "Reinterprets the elements (row-major) under a new shape";
   let description = [{
     The result type gives the new shape; element count and type are kept.
@@ -416,7 +432,7 @@ def Weft_ReshapeOp : Weft_Op<"reshape"> {
   let hasFolder = 1;
 }
 
-def Weft_BroadcastToOp : Weft_Op<"broadcast_to"> {
+def Weft_BroadcastToOp : Weft_Op<"broadcast_to", [], Weft_CustomSharding> {
   let summary = "Broadcasts to a larger shape (numpy rules)";
   let description = [{
     The result type gives the target shape; input dims align to its trailing
@@ -434,7 +450,7 @@ def Weft_BroadcastToOp : Weft_Op<"broadcast_to"> {
 }
 
 def Weft_ConcatOp : Weft_Op<"concat", [
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Concatenates tensors along one axis";
   let description = [{
     All inputs have the same rank and element type and agree on every dim
@@ -453,7 +469,7 @@ def Weft_ConcatOp : Weft_Op<"concat", [
 }
 
 def Weft_SliceOp : Weft_Op<"slice", [
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Static strided slice `x[start:limit:stride, ...]`";
   let description = [{
     One entry per dim: `0 <= start < limit <= size`, `stride >= 1` (default
@@ -487,7 +503,7 @@ def Weft_SliceOp : Weft_Op<"slice", [
 //===----------------------------------------------------------------------===//
 
 def Weft_CrossEntropyOp : Weft_Op<"cross_entropy", [
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Mean softmax cross-entropy against integer labels";
   let description = [{
     `logits [N, C]` with `C >= 1`, `labels [N]` (class indices, clamped into
@@ -507,8 +523,8 @@ def Weft_CrossEntropyOp : Weft_Op<"cross_entropy", [
   }];
 }
 
-def Weft_ScaledDotProductAttentionOp : Weft_Op<"scaled_dot_product_attention",
-    [InferTypeOpAdaptor]> {
+def Weft_ScaledDotProductAttentionOp : Weft_Op<"scaled_dot_product_attention", [
+    InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "softmax(q k^T * scale + mask) v";
   let description = [{
     `q [B..., S, D]`, `k [B..., T, D]`, `v [B..., T, E]` (rank >= 2, equal
