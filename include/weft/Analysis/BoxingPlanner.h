@@ -63,10 +63,13 @@ public:
   explicit BoxingPlanner(const CostModel &model) : model(model) {}
 
   /// The cheapest chain from `from` to `to` for a tensor of `globalShape`
-  /// with `elementBytes` per element, or nullopt when there is none (a
-  /// state invalid for the shape, P(max) to anything but B or itself,
-  /// P(sum) <-> P(max)). Ties between equally cheap chains break
-  /// deterministically (fewer steps, then lower axis first).
+  /// with `elementBytes` per element, or nullopt when there is none: a
+  /// state invalid for the shape, `elementBytes` < 1, or `to` holding P(max)
+  /// on an axis where `from` does not (no step creates P(max); a P(max) axis
+  /// leaves only through B, so P(max) -> S(d) is all_reduce then a slice).
+  /// Ties between equally cheap chains (within a relative 1e-9) break
+  /// deterministically: fewer steps, then the lexicographically smallest
+  /// sequence of (axis, new placement in Placement::operator< order).
   std::optional<BoxingPlan> plan(const sbp::NdSbp &from, const sbp::NdSbp &to,
                                  const std::vector<int64_t> &globalShape,
                                  int64_t elementBytes) const;

@@ -52,7 +52,8 @@ struct MeshTopology {
   double launchUs = TopologyDefaults::kLaunchUs; ///< per-kernel floor
 
   size_t rank() const { return shape.size(); }
-  /// Product of all axis sizes (saturates at INT64_MAX).
+  /// Product of all axis sizes (saturates at INT64_MAX; 0 when an axis has
+  /// size < 1).
   int64_t numDevices() const;
   /// A 1-D or N-D mesh with default links; names "d0", "d1", ...
   static MeshTopology uniform(std::vector<int64_t> shape);
