@@ -4,6 +4,7 @@
 
 #include "mlir/InitAllPasses.h"
 #include "weft/Conversion/Passes.h"
+#include "weft/Dialect/Dist/Transforms/Passes.h"
 #include "weft/Dialect/Plan/Transforms/Passes.h"
 #include "weft/Dialect/Weft/Transforms/Passes.h"
 #include "weft/Pipelines/Pipelines.h"
@@ -18,6 +19,7 @@ inline void registerAllPasses() {
   mlir::registerAllPasses();
   registerWeftConversionPasses();
   registerWeftTransformsPasses();
+  registerDistTransformsPasses();
   registerPlanTransformsPasses();
   registerWeftCPUPasses();
   registerWeftTargetPasses();
