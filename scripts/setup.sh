@@ -8,7 +8,7 @@ build="${WEFT_BUILD_DIR:-$root/build}"
 apt_pkgs=(libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
           libopenmpi-dev openmpi-bin pybind11-dev ninja-build ccache
           cmake g++ python3 zlib1g-dev libzstd-dev
-          libopenblas-dev libgtest-dev clang-14 libclang-rt-14-dev)
+          libopenblas-dev libgtest-dev clang-14 libclang-rt-14-dev libglpk-dev)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -78,8 +78,13 @@ struct SearchResult {
   double cost = 0;         ///< objective of `choice`
   int64_t peakMemory = 0;  ///< max over live sets (0 without live sets)
   std::string mode;        ///< "fast" or "exact"
-  /// exact: (cost - best bound) / cost, 0 when proved optimal; fast: -1.
+  /// exact: (cost - best bound) / cost, 0 when proved optimal, 1 when no
+  /// bound is known (time ran out in the LP relaxation; `choice` is then
+  /// the fast answer); fast: -1.
   double gap = -1;
+  /// exact: proved optimal within the time limit; fast: the elimination
+  /// left no core or a core small enough to enumerate, and the budget (if
+  /// any) did not bind.
   bool provedOptimal = false;
   /// Statistics for the report.
   int64_t eliminatedNodes = 0; ///< fast mode
@@ -91,12 +96,16 @@ struct SearchResult {
 
 /// Empty when `p` is well formed (sizes agree, edges in range, tie groups
 /// have equal strategy counts, costs finite and >= 0 on nodes), else the
-/// first problem found.
+/// first problem found. Also refused: a node without strategies, negative
+/// memory, edge entries that are NaN or negative, live set indices out of
+/// range or repeated, a negative budget.
 std::string validateProblem(const SearchProblem &p);
 
-/// Objective of `choice`: node costs + edge costs (+inf if an edge is).
+/// Objective of `choice`: node costs + edge costs (+inf if an edge is, or
+/// if `choice` has the wrong size or an index out of range).
 double evaluate(const SearchProblem &p, const std::vector<int> &choice);
 /// Peak memory of `choice`: max over live sets of the summed memory.
+/// `choice` must be in range.
 int64_t peakMemory(const SearchProblem &p, const std::vector<int> &choice);
 
 SearchResult solve(const SearchProblem &p, const SearchOptions &options);
