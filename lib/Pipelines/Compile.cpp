@@ -2,6 +2,7 @@
 #include "weft/Pipelines/Compile.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "weft/Dialect/Dist/IR/DistOps.h"
 #include "weft/Dialect/Plan/IR/PlanOps.h"
 #include "weft/Dialect/Weft/Transforms/KernelGroups.h"
 #include "weft/Target/CPU/CPUBackend.h"
@@ -15,6 +16,8 @@ using namespace ::weft;
 namespace {
 const char *stageName(Stage s) {
   switch (s) {
+  case Stage::Sharded:
+    return "sharded";
   case Stage::Weft:
     return "weft";
   case Stage::Groups:
@@ -35,6 +38,39 @@ void progress(const CompileOptions &opts, const Twine &msg) {
   if (opts.progress)
     *opts.progress << "[weftc] " << msg << "\n";
 }
+
+
+/// A module with a dist.mesh: shard it and print the sharded IR.
+FailureOr<CompiledModule> shardModule(ModuleOp module,
+                                      ArrayRef<func::FuncOp> entries,
+                                      const CompileOptions &opts,
+                                      raw_ostream &emit) {
+  if (opts.stop != Stage::Sharded)
+    return emitError(module.getLoc(),
+                     "weftc: a module with a dist.mesh is sharded, and its "
+                     "per-device programs (dist-partition) are not built "
+                     "yet: use --emit=sharded (and --report) to see the plan");
+  for (func::FuncOp fn : entries)
+    if (failed(verifyEntryFunction(fn, /*allowDist=*/true)))
+      return failure();
+  PassManager pm(module->getContext());
+  ShardPipelineOptions shard;
+  shard.mode = opts.shardMode;
+  shard.training = opts.training;
+  shard.memoryBudget = opts.memoryBudget;
+  shard.report = opts.shardReport;
+  shard.reportFormat = opts.shardReportFormat;
+  buildShardPipeline(pm, shard);
+  if (opts.configure && failed(opts.configure(pm)))
+    return failure();
+  progress(opts, "sharding (weft-shard-pipeline, " + opts.shardMode +
+                     " search)");
+  if (failed(pm.run(module)))
+    return failure();
+  module.print(emit);
+  emit << "\n";
+  return CompiledModule();
+}
 } // namespace
 
 auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
@@ -48,6 +84,10 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
     return emitError(module.getLoc(),
                      "weftc: no entry function: mark one with the "
                      "'weft.entry' attribute or name it @main");
+  if (opts.mesh && failed(addMesh(module, *opts.mesh)))
+    return failure();
+  if (!module.getOps<dist::MeshOp>().empty())
+    return shardModule(module, entries, opts, emit);
   for (func::FuncOp fn : entries)
     if (failed(verifyEntryFunction(fn)))
       return failure();

@@ -10,6 +10,7 @@ using namespace mlir;
 
 auto ::weft::parseStage(llvm::StringRef name) -> std::optional<Stage> {
   return llvm::StringSwitch<std::optional<Stage>>(name)
+      .Case("sharded", Stage::Sharded)
       .Case("weft", Stage::Weft)
       .Case("groups", Stage::Groups)
       .Case("linalg", Stage::Linalg)
@@ -75,7 +76,27 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
       "weft-cpu-add-entry-points");
 }
 
+void ::weft::buildShardPipeline(OpPassManager &pm,
+                                const ShardPipelineOptions &options) {
+  add(pm, "canonicalize,cse");
+  std::string shard;
+  llvm::raw_string_ostream os(shard);
+  os << "dist-auto-shard{mode=" << options.mode
+     << " training=" << (options.training ? "true" : "false")
+     << " memory-budget=" << options.memoryBudget
+     << " report-format=" << options.reportFormat;
+  if (!options.report.empty())
+    os << " report=" << options.report;
+  os << "}";
+  add(pm, shard);
+}
+
 void ::weft::registerPipelines() {
+  PassPipelineRegistration<ShardPipelineOptions>(
+      "weft-shard-pipeline",
+      "clean up, then choose an SBP sharding of every value over the "
+      "module's dist.mesh (dist-auto-shard)",
+      buildShardPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "weft-cpu-pipeline",
       "weft IR to lowered CPU kernels and a static plan per (entry, device)",

@@ -1,6 +1,8 @@
 //===- weftc.cpp - the weft compiler driver -------------------------------===//
 //
 //   weftc model.mlir -o model.weft [--target=cpu] [--emit=STAGE] [--report=F]
+//   weftc model.mlir --mesh=2x4 [--mesh-axes=dp,tp] [--mesh-topology=...]
+//         [--train] [--shard-mode=fast|exact] --report [--report-format=json]
 //
 // Reads weft IR, compiles every entry function (`weft.entry` or @main) to a
 // static plan plus native kernels, and writes a versioned artifact that
@@ -41,7 +43,10 @@ static cl::opt<std::string>
            cl::init("cpu"), cl::cat(weftcCat));
 static cl::opt<::weft::Stage> emitStage(
     "emit", cl::desc("Print a stage instead of writing an artifact"),
-    cl::values(clEnumValN(::weft::Stage::Weft, "weft", "canonical weft IR"),
+    cl::values(clEnumValN(::weft::Stage::Sharded, "sharded",
+                          "entries with an SBP sharding on every value "
+                          "(needs a mesh)"),
+               clEnumValN(::weft::Stage::Weft, "weft", "canonical weft IR"),
                clEnumValN(::weft::Stage::Groups, "groups",
                           "entries cut into kernel groups"),
                clEnumValN(::weft::Stage::Linalg, "linalg",
@@ -51,11 +56,45 @@ static cl::opt<::weft::Stage> emitStage(
                clEnumValN(::weft::Stage::LLVM, "llvm",
                           "kernels in the LLVM dialect")),
     cl::init(::weft::Stage::Artifact), cl::cat(weftcCat));
+static cl::opt<std::string> reportFile(
+    "report",
+    cl::desc("Write a report to this file ('-' or no value = stdout): for an "
+             "artifact, JSON (commands, arena sizes vs. their lower bound); "
+             "with a mesh, the sharding plan (per-op strategy, costs, "
+             "collectives; predicted step time and peak memory per device)"),
+    cl::value_desc("file"), cl::init(""), cl::ValueOptional, cl::cat(weftcCat));
 static cl::opt<std::string>
-    reportFile("report",
-               cl::desc("Write a JSON report (commands, arena sizes vs. their "
-                        "lower bound) to this file ('-' = stdout)"),
-               cl::value_desc("file"), cl::init(""), cl::cat(weftcCat));
+    reportFormat("report-format",
+                 cl::desc("Sharding report format: table (default) or json"),
+                 cl::init("table"), cl::cat(weftcCat));
+static cl::opt<std::string>
+    meshShape("mesh",
+              cl::desc("Shard over a device mesh of this shape, e.g. 2x4 "
+                       "(axis 0 outermost); implies --emit=sharded"),
+              cl::value_desc("AxB..."), cl::init(""), cl::cat(weftcCat));
+static cl::opt<std::string>
+    meshAxes("mesh-axes", cl::desc("Mesh axis names, e.g. dp,tp"),
+             cl::init(""), cl::cat(weftcCat));
+static cl::opt<std::string> meshTopology(
+    "mesh-topology",
+    cl::desc("Mesh costs: 'latency_us=10,2;bandwidth_gbps=25,450;"
+             "memory_bytes=N;flops=F;memory_bandwidth_gbps=F;launch_us=F' "
+             "(per-axis lists have one value per axis)"),
+    cl::init(""), cl::cat(weftcCat));
+static cl::opt<std::string>
+    shardMode("shard-mode",
+              cl::desc("Sharding search: fast (default; graph elimination + "
+                       "local search) or exact (ILP, GLPK)"),
+              cl::init("fast"), cl::cat(weftcCat));
+static cl::opt<bool> train("train",
+                           cl::desc("Shard for a training step (backward, "
+                                    "gradient all-reduces, optimizer state)"),
+                           cl::init(false), cl::cat(weftcCat));
+static cl::opt<int64_t>
+    memoryBudget("memory-budget",
+                 cl::desc("Bytes of memory per device for the sharding "
+                          "search (default: the mesh's memory_bytes)"),
+                 cl::init(0), cl::cat(weftcCat));
 static cl::opt<bool> noBlas("no-blas",
                             cl::desc("Generate GEMM kernels instead of "
                                      "calling the runtime's BLAS"),
@@ -183,6 +222,26 @@ int main(int argc, char **argv) {
   if (target != "cpu")
     return fail("--target=" + target +
                 " is not supported yet (supported: cpu)");
+  if (reportFile.getNumOccurrences() && reportFile.empty())
+    reportFile = "-";
+  if (shardMode != "fast" && shardMode != "exact")
+    return fail("--shard-mode=" + shardMode + ": expected fast or exact");
+  if (reportFormat != "table" && reportFormat != "json")
+    return fail("--report-format=" + reportFormat +
+                ": expected table or json");
+  if (memoryBudget < 0)
+    return fail("--memory-budget must be a positive number of bytes");
+  std::optional<::weft::MeshSpec> mesh;
+  if (!meshShape.empty()) {
+    auto spec = ::weft::parseMeshSpec(meshShape, meshAxes, meshTopology);
+    if (!spec)
+      return fail(llvm::toString(spec.takeError()));
+    mesh = std::move(*spec);
+    if (emitStage.getNumOccurrences() == 0)
+      emitStage = ::weft::Stage::Sharded;
+  } else if (!meshAxes.empty() || !meshTopology.empty()) {
+    return fail("--mesh-axes and --mesh-topology need --mesh");
+  }
   if (outputFile.empty())
     outputFile = emitStage == ::weft::Stage::Artifact ? "a.weft" : "-";
   // Flags first: a bad --cpu is an error before any input is read.
@@ -206,6 +265,13 @@ int main(int argc, char **argv) {
   options.useBlas = !noBlas;
   options.cpu = cpu;
   options.stop = emitStage;
+  options.mesh = mesh;
+  options.shardMode = shardMode;
+  options.training = train;
+  options.memoryBudget = memoryBudget;
+  options.shardReportFormat = reportFormat;
+  if (emitStage == ::weft::Stage::Sharded)
+    options.shardReport = reportFile;
   options.progress = quiet ? nullptr : &llvm::errs();
   options.configure = [](PassManager &pm) {
     applyDefaultTimingPassManagerCLOptions(pm);

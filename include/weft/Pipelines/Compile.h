@@ -9,6 +9,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "weft/Pipelines/MeshSpec.h"
 #include "weft/Pipelines/Pipelines.h"
 #include "weft/runtime/Format.h"
 
@@ -26,6 +27,17 @@ struct CompileOptions {
   Stage stop = Stage::Artifact;
   /// Progress messages ("[weftc] ...") go here when set.
   llvm::raw_ostream *progress = nullptr;
+  /// A device mesh to add to the module (weftc --mesh); a module may also
+  /// declare its own `dist.mesh`. With a mesh the module is sharded
+  /// (weft-shard-pipeline) and only Stage::Sharded can be emitted until
+  /// per-device programs are built.
+  std::optional<MeshSpec> mesh;
+  /// Options of the sharding search.
+  std::string shardMode = "fast";
+  bool training = false;
+  int64_t memoryBudget = 0;
+  std::string shardReport;               ///< file, "-" = stdout, "" = none
+  std::string shardReportFormat = "table";
   /// Called on the pass manager before it runs (command-line options such
   /// as --mlir-print-ir-after-all and crash reproducers).
   std::function<mlir::LogicalResult(mlir::PassManager &)> configure;

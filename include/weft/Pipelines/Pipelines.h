@@ -14,10 +14,12 @@
 
 namespace weft {
 
-/// Stages a pipeline can stop after (`--emit=` in weftc).
-enum class Stage { Weft, Groups, Linalg, Plan, LLVM, Artifact };
+/// Stages a pipeline can stop after (`--emit=` in weftc). `Sharded` is the
+/// entry functions after dist-auto-shard (modules with a dist.mesh).
+enum class Stage { Sharded, Weft, Groups, Linalg, Plan, LLVM, Artifact };
 
-/// Parses "weft", "groups", "linalg", "plan", "llvm" or "artifact".
+/// Parses "sharded", "weft", "groups", "linalg", "plan", "llvm" or
+/// "artifact".
 std::optional<Stage> parseStage(llvm::StringRef name);
 
 struct CPUPipelineOptions
@@ -36,6 +38,30 @@ struct CPUPipelineOptions
 /// Adds the CPU pipeline's passes to `pm` (on a builtin.module).
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);
+
+struct ShardPipelineOptions
+    : public mlir::PassPipelineOptions<ShardPipelineOptions> {
+  Option<std::string> mode{*this, "mode",
+                           llvm::cl::desc("Search mode: fast or exact"),
+                           llvm::cl::init("fast")};
+  Option<bool> training{*this, "training",
+                        llvm::cl::desc("Model a training step"),
+                        llvm::cl::init(false)};
+  Option<int64_t> memoryBudget{
+      *this, "memory-budget",
+      llvm::cl::desc("Bytes per device (0: the mesh's memory_bytes)"),
+      llvm::cl::init(0)};
+  Option<std::string> report{*this, "report",
+                             llvm::cl::desc("Report file (- for stdout)"),
+                             llvm::cl::init("")};
+  Option<std::string> reportFormat{*this, "report-format",
+                                   llvm::cl::desc("table or json"),
+                                   llvm::cl::init("table")};
+};
+
+/// Graph clean-up, then dist-auto-shard over the module's dist.mesh.
+void buildShardPipeline(mlir::OpPassManager &pm,
+                        const ShardPipelineOptions &options);
 
 /// Registers the named pipelines with the global registry.
 void registerPipelines();

@@ -57,6 +57,10 @@ constexpr StringLiteral kShardingAttr = "dist.sharding";
 constexpr double kTrainingParameterCopies = 4;
 /// Forward + backward compute of a training step relative to the forward.
 constexpr double kTrainingComputeFactor = 3;
+/// Seconds per byte of per-device memory added to every strategy's cost:
+/// far below any real cost, it only breaks ties towards less memory (an
+/// input split where it is consumed split rather than sliced later).
+constexpr double kMemoryTieBreak = 1e-16;
 
 double elementBytes(Type type) {
   auto t = cast<RankedTensorType>(type);
@@ -524,7 +528,8 @@ SearchProblem AutoSharder::buildProblem(func::FuncOp fn, int64_t budget,
     sn.name = n.op ? n.op->getName().getStringRef().str()
                    : "arg" + std::to_string(n.argIndex);
     for (size_t s = 0; s < n.strategies.size(); ++s)
-      sn.cost.push_back(n.compute[s] + n.gradComm[s] + n.exitComm[s]);
+      sn.cost.push_back(n.compute[s] + n.gradComm[s] + n.exitComm[s] +
+                        kMemoryTieBreak * static_cast<double>(n.memory[s]));
     sn.memoryBytes = n.memory;
     p.nodes.push_back(std::move(sn));
   }
@@ -831,8 +836,8 @@ LogicalResult AutoSharder::run(func::FuncOp fn, ShardingReport &report) {
                          "plan than shared decisions; it is used");
     }
   }
-  rewrite(fn, result.choice);
   fillReport(fn, result.choice, result, report);
+  rewrite(fn, result.choice);
   return success();
 }
 

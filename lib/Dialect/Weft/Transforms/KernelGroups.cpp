@@ -22,7 +22,8 @@ auto ::weft::getEntryFunctions(ModuleOp module) -> SmallVector<func::FuncOp> {
   return entries;
 }
 
-auto ::weft::verifyEntryFunction(func::FuncOp fn) -> LogicalResult {
+auto ::weft::verifyEntryFunction(func::FuncOp fn, bool allowDist)
+    -> LogicalResult {
   if (!fn.getBody().hasOneBlock())
     return emitError(fn.getLoc(), "entry @")
            << fn.getSymName() << " must have a single block";
@@ -50,7 +51,9 @@ auto ::weft::verifyEntryFunction(func::FuncOp fn) -> LogicalResult {
     if (failed(checkType(t, "result", i)))
       return failure();
   for (Operation &op : block.without_terminator())
-    if (!isa<WeftDialect>(op.getDialect()))
+    if (!isa<WeftDialect>(op.getDialect()) &&
+        !(allowDist && op.getDialect() &&
+          op.getDialect()->getNamespace() == "dist"))
       return emitError(op.getLoc(), "only weft ops are supported in an entry "
                                     "function, got '")
              << op.getName() << "'";

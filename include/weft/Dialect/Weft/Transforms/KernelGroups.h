@@ -34,9 +34,11 @@ bool isEntryFunction(mlir::func::FuncOp fn);
 llvm::SmallVector<mlir::func::FuncOp> getEntryFunctions(mlir::ModuleOp module);
 
 /// Checks what every pipeline needs of an entry function: one block ending
-/// in func.return, only weft ops, statically shaped int/float tensors in
+/// in func.return, only weft ops (and dist ops when `allowDist`: sharding
+/// pins before dist-auto-shard), statically shaped int/float tensors in
 /// and out. Reports the first problem at the op (or argument) at fault.
-mlir::LogicalResult verifyEntryFunction(mlir::func::FuncOp fn);
+mlir::LogicalResult verifyEntryFunction(mlir::func::FuncOp fn,
+                                        bool allowDist = false);
 
 /// Whether a constant is cheap enough to clone into every kernel that reads
 /// it (a splat: one value, generated as a fill).
