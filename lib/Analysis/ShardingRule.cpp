@@ -119,6 +119,16 @@ std::vector<AxisSignature> ShardingRule::axisSignatures() const {
   return out;
 }
 
+/// True when `s` holds both P(sum) and P(max).
+static bool mixesPartials(const sbp::NdSbp &s) {
+  bool sum = false, max = false;
+  for (const Placement &p : s) {
+    sum |= p.kind == sbp::Kind::PartialSum;
+    max |= p.kind == sbp::Kind::PartialMax;
+  }
+  return sum && max;
+}
+
 std::vector<Signature>
 ShardingRule::signatures(const std::vector<int64_t> &meshShape,
                          const std::vector<std::vector<int64_t>> &operandShapes,
@@ -147,11 +157,18 @@ ShardingRule::signatures(const std::vector<int64_t> &meshShape,
       legal = sbp::isValidFor(sig.operands[o], meshShape, operandShapes[o]);
     for (size_t r = 0; legal && r < resultShapes.size(); ++r)
       legal = sbp::isValidFor(sig.results[r], meshShape, resultShapes[r]);
+    // Pending sums and maxima on one tensor have no defined order (a sum of
+    // maxima is not a maximum of sums); #dist.sharding rejects the mix.
+    for (size_t o = 0; legal && o < sig.operands.size(); ++o)
+      legal = !mixesPartials(sig.operands[o]);
+    for (size_t r = 0; legal && r < sig.results.size(); ++r)
+      legal = !mixesPartials(sig.results[r]);
     // A size-1 axis gains nothing from a split or partial: keep only the
     // all-broadcast choice there so equivalent signatures are not repeated.
     for (size_t a = 0; legal && a < rank; ++a)
       legal = meshShape[a] > 1 || pick[a] == 0;
-    if (legal && out.size() < limit)
+    // The all-broadcast signature comes first and is always kept.
+    if (legal && out.size() < std::max<size_t>(limit, 1))
       out.push_back(std::move(sig));
     size_t a = rank;
     while (a > 0) {

@@ -19,7 +19,8 @@
 //    indices B gives P(sum)).
 // An N-D signature picks one 1-D signature per mesh axis; it is legal when
 // every operand and result placement is valid for its shape (splits divide
-// evenly). Several axes may split the same loop; every tensor walking it is
+// evenly) and no tensor holds both P(sum) and P(max) (as #dist.sharding
+// requires). Several axes may split the same loop; every tensor walking it is
 // then split in the same axis order, so the pieces line up.
 //
 // Plain C++: no IR, unit-tested.

@@ -45,6 +45,21 @@ dist.mesh @m shape = [2] axes = ["a"] flops = 0.0
 
 // -----
 
+// expected-error @+1 {{'dist.mesh' op memory_bandwidth_gbps must be positive}}
+dist.mesh @m shape = [2] axes = ["a"] memory_bandwidth_gbps = 0.0
+
+// -----
+
+// expected-error @+1 {{'dist.mesh' op memory_bandwidth_gbps must be positive}}
+dist.mesh @m shape = [2] axes = ["a"] memory_bandwidth_gbps = -5.0
+
+// -----
+
+// expected-error @+1 {{'dist.mesh' op launch_us must be non-negative}}
+dist.mesh @m shape = [2] axes = ["a"] launch_us = -1.0
+
+// -----
+
 func.func @negative_unknown_mesh(%x: tensor<8xf32>) {
   // expected-error @+1 {{'dist.annotate' op refers to @nope, which is not a dist.mesh in scope}}
   %0 = dist.annotate %x sharding = <@nope, [S(0)]> : tensor<8xf32>
@@ -111,6 +126,24 @@ dist.mesh @m shape = [2] axes = ["a"]
 func.func @negative_negative_split(%x: tensor<8xf32>) {
   // expected-error @+1 {{split dim must be non-negative, got -1}}
   %0 = dist.annotate %x sharding = <@m, [S(-1)]> : tensor<8xf32>
+  return
+}
+
+// -----
+
+dist.mesh @m shape = [2, 2] axes = ["a", "b"]
+func.func @negative_mixed_partials(%x: tensor<8xf32>) {
+  // expected-error @+1 {{a sharding cannot mix P(sum) and P(max)}}
+  %0 = dist.annotate %x sharding = <@m, [P(sum), P(max)]> : tensor<8xf32>
+  return
+}
+
+// -----
+
+dist.mesh @m shape = [2, 2, 2] axes = ["a", "b", "c"]
+func.func @negative_mixed_partials_reshard(%x: tensor<8xf32>) {
+  // expected-error @+1 {{a sharding cannot mix P(sum) and P(max)}}
+  %0 = dist.reshard %x from <@m, [P(max), S(0), P(sum)]> to <@m, [B, B, B]> : tensor<8xf32>
   return
 }
 

@@ -8,6 +8,14 @@ dist.mesh @m shape = [2, 4] axes = ["dp", "tp"]
     memory_bytes = 85899345920 flops = 9.89e14
 // CHECK: dist.mesh @line shape = [8] axes = ["x"]{{$}}
 dist.mesh @line shape = [8] axes = ["x"]
+// CHECK: dist.mesh @gpus shape = [4] axes = ["gpu"] flops = 9.890000e+14 memory_bandwidth_gbps = 3.350000e+03 launch_us = 2.500000e+00{{$}}
+dist.mesh @gpus shape = [4] axes = ["gpu"] flops = 9.89e14
+    memory_bandwidth_gbps = 3350.0 launch_us = 2.5
+// A zero launch floor is allowed (launch_us must only be non-negative).
+// CHECK: dist.mesh @free shape = [2] axes = ["x"] launch_us = 0.000000e+00{{$}}
+dist.mesh @free shape = [2] axes = ["x"] launch_us = 0.0
+// CHECK: dist.mesh @cube shape = [2, 2, 2] axes = ["a", "b", "c"]{{$}}
+dist.mesh @cube shape = [2, 2, 2] axes = ["a", "b", "c"]
 
 // CHECK-LABEL: func.func @logical
 func.func @logical(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
@@ -21,6 +29,23 @@ func.func @logical(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
   // CHECK: sharding = <@m, [P(max), B]>
   %d = dist.annotate %c sharding = <@m, [P(max), B]> : tensor<8x16xf32>
   return %d : tensor<8x16xf32>
+}
+
+// Every placement kind on a 3-D mesh; partials of one kind may repeat.
+// CHECK-LABEL: func.func @placements
+func.func @placements(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // CHECK: sharding = <@cube, [S(1), B, S(0)]>
+  %a = dist.annotate %x sharding = <@cube, [S(1), B, S(0)]> : tensor<8x16xf32>
+  // CHECK: sharding = <@cube, [P(sum), S(0), P(sum)]>
+  %b = dist.annotate %a sharding = <@cube, [P(sum), S(0), P(sum)]> : tensor<8x16xf32>
+  // CHECK: sharding = <@cube, [B, P(max), P(max)]>
+  %c = dist.annotate %b sharding = <@cube, [B, P(max), P(max)]> : tensor<8x16xf32>
+  // CHECK: sharding = <@cube, [B, B, B]>
+  %d = dist.annotate %c sharding = <@cube, [B, B, B]> : tensor<8x16xf32>
+  // All three axes split dim 1 (16 = 2 x 2 x 2 x 2).
+  // CHECK: sharding = <@cube, [S(1), S(1), S(1)]>
+  %e = dist.annotate %d sharding = <@cube, [S(1), S(1), S(1)]> : tensor<8x16xf32>
+  return %e : tensor<8x16xf32>
 }
 
 // CHECK-LABEL: func.func @collectives

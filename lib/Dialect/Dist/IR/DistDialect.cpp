@@ -90,6 +90,7 @@ static ParseResult parsePlacement(AsmParser &parser, Placement &placement) {
 }
 
 Attribute ShardingAttr::parse(AsmParser &parser, Type) {
+  SMLoc loc = parser.getCurrentLocation();
   FlatSymbolRefAttr mesh;
   SmallVector<Placement> placements;
   if (parser.parseLess() || parser.parseAttribute(mesh) || parser.parseComma())
@@ -101,7 +102,10 @@ Attribute ShardingAttr::parse(AsmParser &parser, Type) {
                                      }) ||
       parser.parseGreater())
     return {};
-  return ShardingAttr::get(parser.getContext(), mesh, placements);
+  // getChecked runs verify(): `get` skips it in release builds (and asserts
+  // in debug ones), which let a mix of P(sum) and P(max) through.
+  return parser.getChecked<ShardingAttr>(loc, parser.getContext(), mesh,
+                                         placements);
 }
 
 void ShardingAttr::print(AsmPrinter &printer) const {
