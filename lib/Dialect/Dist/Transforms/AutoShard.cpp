@@ -200,34 +200,32 @@ double AutoSharder::localBytes(const NdSbp &s, Type type) const {
   return n;
 }
 
+/// The collective the backward pass runs for one forward step (the
+/// transpose: AG <-> RS, A2A <-> A2A; an all_reduce of P -> B needs nothing
+/// back; a local slice or make-partial of a replicated value needs its
+/// gradient pieces summed: an all_reduce of the group).
+static std::optional<CollectiveKind> transposeOf(CollectiveKind kind) {
+  switch (kind) {
+  case CollectiveKind::AllReduce:
+    return std::nullopt;
+  case CollectiveKind::AllGather:
+    return CollectiveKind::ReduceScatter;
+  case CollectiveKind::ReduceScatter:
+    return CollectiveKind::AllGather;
+  case CollectiveKind::AllToAll:
+    return CollectiveKind::AllToAll;
+  case CollectiveKind::LocalSlice:
+  case CollectiveKind::MakePartial:
+    return CollectiveKind::AllReduce;
+  }
+  return std::nullopt;
+}
+
 double AutoSharder::backwardSeconds(const ::weft::BoxingPlan &plan) const {
   double s = 0;
-  for (const ::weft::BoxingStep &step : plan.steps) {
-    switch (step.kind) {
-    case CollectiveKind::AllReduce:
-      break;
-    case CollectiveKind::AllGather:
-      s += model.collectiveSeconds(CollectiveKind::ReduceScatter, step.axis,
-                                   step.groupBytes);
-      break;
-    case CollectiveKind::ReduceScatter:
-      s += model.collectiveSeconds(CollectiveKind::AllGather, step.axis,
-                                   step.groupBytes);
-      break;
-    case CollectiveKind::AllToAll:
-      s += model.collectiveSeconds(CollectiveKind::AllToAll, step.axis,
-                                   step.groupBytes);
-      break;
-    case CollectiveKind::LocalSlice:
-    case CollectiveKind::MakePartial: {
-      // The replicated input's gradient is the sum of the pieces' (zero
-      // padded) gradients: an all_reduce of the unsliced tensor.
-      s += model.collectiveSeconds(CollectiveKind::AllReduce, step.axis,
-                                   step.groupBytes);
-      break;
-    }
-    }
-  }
+  for (const ::weft::BoxingStep &step : plan.steps)
+    if (std::optional<CollectiveKind> back = transposeOf(step.kind))
+      s += model.collectiveSeconds(*back, step.axis, step.groupBytes);
   return s;
 }
 
@@ -677,12 +675,20 @@ void AutoSharder::addSteps(const ::weft::BoxingPlan &plan,
                            const std::string &what, bool backward,
                            std::vector<ReportCollective> &out) const {
   for (const ::weft::BoxingStep &step : plan.steps) {
+    CollectiveKind kind = step.kind;
+    if (backward) {
+      std::optional<CollectiveKind> back = transposeOf(step.kind);
+      if (!back)
+        continue;
+      kind = *back;
+    }
     ReportCollective c;
-    c.kind = ::weft::collectiveName(step.kind);
+    c.kind = ::weft::collectiveName(kind);
     c.axis = topology.axisNames[step.axis];
     c.bytes = step.groupBytes;
-    c.sentBytesPerRank = step.sentBytesPerRank;
-    c.seconds = step.seconds;
+    c.sentBytesPerRank = CostModel::sentBytesPerRank(
+        kind, topology.shape[step.axis], step.groupBytes);
+    c.seconds = model.collectiveSeconds(kind, step.axis, step.groupBytes);
     c.value = what;
     c.backward = backward;
     out.push_back(c);
@@ -777,15 +783,8 @@ void AutoSharder::fillReport(func::FuncOp fn, const std::vector<int> &choice,
       continue;
     std::string what = "operand " + std::to_string(u.operand);
     addSteps(*plan, what, false, rows[u.consumer].collectives);
-    if (grad && bwd > 0) {
-      ReportCollective c;
-      c.kind = "backward of reshard";
-      c.axis = "-";
-      c.seconds = bwd;
-      c.value = what;
-      c.backward = true;
-      rows[u.consumer].collectives.push_back(c);
-    }
+    if (grad)
+      addSteps(*plan, what, true, rows[u.consumer].collectives);
   }
   for (const ReportRow &row : rows) {
     report.computeSeconds += row.computeSeconds;
@@ -889,7 +888,13 @@ struct AutoShardPass : ::weft::impl::AutoShardPassBase<AutoShardPass> {
       return signalPassFailure();
     }
     std::vector<ShardingReport> reports;
-    for (func::FuncOp fn : ::weft::getEntryFunctions(module)) {
+    SmallVector<func::FuncOp> entries = ::weft::getEntryFunctions(module);
+    if (entries.empty()) {
+      emitError(module.getLoc(), "dist-auto-shard: no entry function (@main "
+                                 "or one marked weft.entry)");
+      return signalPassFailure();
+    }
+    for (func::FuncOp fn : entries) {
       ::weft::AutoShardPassOptions opts;
       opts.meshName = meshName;
       opts.mode = mode;
