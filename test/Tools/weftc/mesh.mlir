@@ -1,0 +1,46 @@
+// weftc with a device mesh: shards the entries (dist-auto-shard) and prints
+// the sharded IR and the plan report; bad mesh flags are clear errors.
+// RUN: weftc %s -q --mesh=4 --mesh-axes=tp --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --train --report 2>&1 | FileCheck %s
+// RUN: weftc %s -q --mesh=4 --mesh-axes=tp --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --train --report=%t.json --report-format=json -o %t.mlir
+// RUN: FileCheck %s --check-prefix=JSON < %t.json
+// RUN: FileCheck %s --check-prefix=IR < %t.mlir
+// RUN: not weftc %s --mesh=2x0 2>&1 | FileCheck %s --check-prefix=SHAPE
+// RUN: not weftc %s --mesh=2x4 --mesh-axes=dp 2>&1 | FileCheck %s --check-prefix=AXES
+// RUN: not weftc %s --mesh=2 --mesh-topology="latency_us=1,2" 2>&1 | FileCheck %s --check-prefix=PERAXIS
+// RUN: not weftc %s --mesh=2 --mesh-topology="speed=3" 2>&1 | FileCheck %s --check-prefix=KEY
+// RUN: not weftc %s --mesh=2 --mesh-topology="flops=-1" 2>&1 | FileCheck %s --check-prefix=VALUE
+// RUN: not weftc %s --mesh=2 --emit=plan 2>&1 | FileCheck %s --check-prefix=STAGE
+// RUN: not weftc %s --mesh=2 --shard-mode=best 2>&1 | FileCheck %s --check-prefix=MODE
+// RUN: not weftc %s --mesh-axes=dp 2>&1 | FileCheck %s --check-prefix=NOMESH
+
+// The b = 128, h = 1024 MLP of test/Dialect/Dist/dist-auto-shard.mlir:
+// tensor parallel, one all_reduce of 512 KiB.
+// CHECK: sharding of @main over @mesh 4 (tp) (fast search, training step)
+// CHECK: weft.matmul [S(1)], [S(0)] -> [P(sum)] {{.*}} all_reduce(tp, 512.0 KiB)
+// CHECK: predicted step time per device
+// CHECK: func.func @main
+// CHECK: dist.reshard
+
+// JSON: "functions": [
+// JSON: "bytes": 524288
+// JSON: "kind": "all_reduce"
+// JSON: "predicted_step_seconds":
+// JSON: "mode": "fast"
+
+// IR: dist.mesh @mesh shape = [4] axes = ["tp"]
+// IR: {dist.sharding = #dist.sharding<@mesh, [S(1)]>, weft.state = "w1"}
+
+// SHAPE: weftc: error: --mesh=2x0: expected axis sizes like 2x4
+// AXES: weftc: error: --mesh-axes=dp names 1 axes but --mesh=2x4 has 2
+// PERAXIS: weftc: error: --mesh-topology: latency_us has 2 values but the mesh has 1 axes
+// KEY: weftc: error: --mesh-topology: unknown key 'speed'
+// VALUE: weftc: error: --mesh-topology: flops needs positive numbers, got '-1'
+// STAGE: error: weftc: a module with a dist.mesh is sharded, and its per-device programs (dist-partition) are not built yet: use --emit=sharded
+// MODE: weftc: error: --shard-mode=best: expected fast or exact
+// NOMESH: weftc: error: --mesh-axes and --mesh-topology need --mesh
+func.func @main(%x: tensor<128x1024xf32>, %w1: tensor<1024x1024xf32> {weft.state = "w1"}, %w2: tensor<1024x1024xf32> {weft.state = "w2"}) -> tensor<128x1024xf32> {
+  %h = weft.matmul %x, %w1 : tensor<128x1024xf32>, tensor<1024x1024xf32> -> tensor<128x1024xf32>
+  %g = weft.gelu %h : tensor<128x1024xf32>
+  %y = weft.matmul %g, %w2 : tensor<128x1024xf32>, tensor<1024x1024xf32> -> tensor<128x1024xf32>
+  return %y : tensor<128x1024xf32>
+}
