@@ -63,7 +63,7 @@
 // HELP: --no-blas
 // HELP: -o <file>
 // HELP: -q
-// HELP: --report=<file>
+// HELP: --report[=<file>]
 // HELP: --split-input-file
 // HELP: --target=<string>
 func.func @main(%x: tensor<4x8xf32> {weft.name = "x"}) -> tensor<4x8xf32> {
