@@ -58,6 +58,7 @@ FailureOr<CompiledModule> shardModule(ModuleOp module,
   shard.mode = opts.shardMode;
   shard.training = opts.training;
   shard.memoryBudget = opts.memoryBudget;
+  shard.timeLimit = opts.shardTimeLimit;
   shard.report = opts.shardReport;
   shard.reportFormat = opts.shardReportFormat;
   buildShardPipeline(pm, shard);

@@ -84,6 +84,7 @@ void ::weft::buildShardPipeline(OpPassManager &pm,
   os << "dist-auto-shard{mode=" << options.mode
      << " training=" << (options.training ? "true" : "false")
      << " memory-budget=" << options.memoryBudget
+     << " time-limit=" << options.timeLimit
      << " report-format=" << options.reportFormat;
   if (!options.report.empty())
     os << " report=" << options.report;

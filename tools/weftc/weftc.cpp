@@ -86,6 +86,11 @@ static cl::opt<std::string>
               cl::desc("Sharding search: fast (default; graph elimination + "
                        "local search) or exact (ILP, GLPK)"),
               cl::init("fast"), cl::cat(weftcCat));
+static cl::opt<double>
+    shardTimeLimit("shard-time-limit",
+                   cl::desc("Exact sharding search: solver time limit in "
+                            "seconds (default 60); the report gives the gap"),
+                   cl::init(60), cl::cat(weftcCat));
 static cl::opt<bool> train("train",
                            cl::desc("Shard for a training step (backward, "
                                     "gradient all-reduces, optimizer state)"),
@@ -229,6 +234,8 @@ int main(int argc, char **argv) {
   if (reportFormat != "table" && reportFormat != "json")
     return fail("--report-format=" + reportFormat +
                 ": expected table or json");
+  if (!(shardTimeLimit > 0))
+    return fail("--shard-time-limit must be positive");
   if (memoryBudget < 0)
     return fail("--memory-budget must be a positive number of bytes");
   std::optional<::weft::MeshSpec> mesh;
@@ -269,6 +276,7 @@ int main(int argc, char **argv) {
   options.shardMode = shardMode;
   options.training = train;
   options.memoryBudget = memoryBudget;
+  options.shardTimeLimit = shardTimeLimit;
   options.shardReportFormat = reportFormat;
   if (emitStage == ::weft::Stage::Sharded)
     options.shardReport = reportFile;

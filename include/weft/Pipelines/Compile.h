@@ -36,6 +36,7 @@ struct CompileOptions {
   std::string shardMode = "fast";
   bool training = false;
   int64_t memoryBudget = 0;
+  double shardTimeLimit = 60; ///< exact mode, seconds
   std::string shardReport;               ///< file, "-" = stdout, "" = none
   std::string shardReportFormat = "table";
   /// Called on the pass manager before it runs (command-line options such

@@ -51,6 +51,9 @@ struct ShardPipelineOptions
       *this, "memory-budget",
       llvm::cl::desc("Bytes per device (0: the mesh's memory_bytes)"),
       llvm::cl::init(0)};
+  Option<double> timeLimit{*this, "time-limit",
+                           llvm::cl::desc("Exact mode: solver time limit (s)"),
+                           llvm::cl::init(60)};
   Option<std::string> report{*this, "report",
                              llvm::cl::desc("Report file (- for stdout)"),
                              llvm::cl::init("")};

@@ -828,8 +828,10 @@ LogicalResult AutoSharder::run(func::FuncOp fn, ShardingReport &report) {
       searchOptions.mode == ::weft::SearchMode::Fast) {
     SearchProblem untied = buildProblem(fn, budget, false);
     SearchResult free = ::weft::solve(untied, searchOptions);
+    double both = free.seconds + result.seconds;
+    result.seconds = both;
     if (free.ok() && free.cost < result.cost * (1 - 1e-9)) {
-      free.seconds += result.seconds;
+      free.seconds = both;
       result = std::move(free);
       warnings.push_back("repeated layers: the untied search found a cheaper "
                          "plan than shared decisions; it is used");
