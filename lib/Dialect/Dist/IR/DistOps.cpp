@@ -266,6 +266,8 @@ DIST_MESH_ACCESSOR(AllGatherOp)
 DIST_MESH_ACCESSOR(ReduceScatterOp)
 DIST_MESH_ACCESSOR(AllToAllOp)
 DIST_MESH_ACCESSOR(BroadcastOp)
+DIST_MESH_ACCESSOR(LocalSliceOp)
+DIST_MESH_ACCESSOR(MakePartialOp)
 DIST_MESH_ACCESSOR(SendOp)
 DIST_MESH_ACCESSOR(RecvOp)
 #undef DIST_MESH_ACCESSOR
@@ -309,6 +311,27 @@ LogicalResult AllGatherOp::verifySymbolUses(SymbolTableCollection &table) {
            << " (group size) = " << *gathered << ", got "
            << out.getDimSize(dim);
   return success();
+}
+
+LogicalResult LocalSliceOp::verifySymbolUses(SymbolTableCollection &table) {
+  auto group = verifyGroup(*this, table);
+  if (failed(group))
+    return failure();
+  auto in = getInput().getType(), out = getResult().getType();
+  int64_t dim = getDim();
+  if (failed(verifySameButDim(*this, in, out, dim, "dim")) ||
+      failed(checkOtherDims(*this, in, out, {dim})))
+    return failure();
+  if (in.getDimSize(dim) % *group != 0 ||
+      out.getDimSize(dim) != in.getDimSize(dim) / *group)
+    return emitOpError("result dim ")
+           << dim << " must be " << in.getDimSize(dim) << " / " << *group
+           << " (group size), got " << out.getDimSize(dim);
+  return success();
+}
+
+LogicalResult MakePartialOp::verifySymbolUses(SymbolTableCollection &table) {
+  return verifyGroup(*this, table);
 }
 
 LogicalResult ReduceScatterOp::verifySymbolUses(SymbolTableCollection &table) {

@@ -327,6 +327,49 @@ def Dist_BroadcastOp : Dist_CollectiveOp<"broadcast",
   }];
 }
 
+def Dist_LocalSliceOp : Dist_CollectiveOp<"local_slice"> {
+  let summary = "Each device keeps its chunk of `dim` (B -> S, nothing sent)";
+  let description = [{
+    Splits `dim` over the group of `mesh_axes` (row-major over those axes):
+    the device at group position `r` keeps chunk `r` of size
+    `input dim / group size`. The per-device form of a replicated value
+    becoming split.
+
+    ```mlir
+    %s = dist.local_slice %x on @m mesh_axes = [1] dim = 1
+        : tensor<8x32xf32> -> tensor<8x8xf32>
+    ```
+  }];
+  let arguments = (ins Dist_AnyStaticTensor:$input, FlatSymbolRefAttr:$mesh,
+                       DenseI64ArrayAttr:$mesh_axes, Weft_SI64Attr:$dim);
+  let results = (outs Dist_AnyStaticTensor:$result);
+  let assemblyFormat = [{
+    $input `on` $mesh `mesh_axes` `=` $mesh_axes `dim` `=` $dim attr-dict `:`
+    type($input) `->` type($result)
+  }];
+}
+
+def Dist_MakePartialOp : Dist_CollectiveOp<"make_partial",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "B -> P(sum): the group's first device keeps the value, the "
+                "others zero it";
+  let description = [{
+    The per-device form of a replicated value consumed as a partial sum
+    (e.g. a bias added to a partial matmul result): summing over the group
+    gives the value back. Nothing is sent.
+
+    ```mlir
+    %p = dist.make_partial %b on @m mesh_axes = [0] : tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins Dist_AnyStaticTensor:$input, FlatSymbolRefAttr:$mesh,
+                       DenseI64ArrayAttr:$mesh_axes);
+  let results = (outs Dist_AnyStaticTensor:$result);
+  let assemblyFormat = [{
+    $input `on` $mesh `mesh_axes` `=` $mesh_axes attr-dict `:` type($input)
+  }];
+}
+
 def Dist_SendOp : Dist_CollectiveOp<"send"> {
   let summary = "Sends a tensor to one device (pipeline stage boundary)";
   let description = [{

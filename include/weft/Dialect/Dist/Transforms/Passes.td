@@ -70,4 +70,36 @@ def AutoShardPass : Pass<"dist-auto-shard", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::dist::DistDialect"];
 }
 
+def PartitionPass : Pass<"dist-partition", "::mlir::ModuleOp"> {
+  let summary = "Rewrite sharded entry functions into per-device (SPMD) form";
+  let description = [{
+    Takes entry functions after `dist-auto-shard` (a `dist.sharding` on every
+    argument, op result and function result) and rewrites each into the
+    program every device runs: arguments, results and op results get their
+    per-device (local) shapes; each `dist.reshard` becomes the chain of
+    per-axis steps the boxing planner chooses, as explicit `dist`
+    collectives (`all_reduce`, `all_gather`, `reduce_scatter`,
+    `all_to_all`) and local steps (`local_slice`, `make_partial`);
+    `dist.annotate` pins disappear. Every collective gets a `dist.order`
+    number, the same on every device. Means split over a reduced dim are
+    rescaled so that their partial values sum to the mean. The function is
+    marked `dist.partitioned = @mesh`; the argument and result `dist.sharding`
+    attributes stay (they say which device holds which slice).
+
+    An op whose local form cannot be built yet (a vocabulary-split
+    embedding, a cut slice of a split dim) is an error naming the op.
+
+    ```mlir
+    // [S(0), P(sum)] -> [S(0), B] on mesh 2x4 for a 4096x512 result:
+    %r = dist.reshard %y from <@mesh, [S(0), P(sum)]> to <@mesh, [S(0), B]>
+        : tensor<4096x512xf32>
+    // becomes, per device (local 2048x512)
+    %r = dist.all_reduce %y on @mesh mesh_axes = [1] kind = sum
+        {dist.order = 0 : i64} : tensor<2048x512xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::dist::DistDialect",
+                           "::mlir::weft::WeftDialect"];
+}
+
 #endif // WEFT_DIALECT_DIST_TRANSFORMS_PASSES_TD
