@@ -14,15 +14,21 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "weft/Dialect/Dist/IR/DistOps.h"
 #include "weft/Dialect/Weft/IR/WeftOps.h"
 #include "weft/InitAllDialects.h"
 #include "weft/InitAllPasses.h"
 #include "weft/Pipelines/Compile.h"
 #include "weft/Target/DTypes.h"
 #include "weft/runtime/Runtime.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Process.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -287,6 +293,9 @@ public:
 
   ModuleOp getModule() { return *module; }
 
+  /// The value with id `id` (for passes over a clone of the module).
+  Value valueOf(int id) { return value(id); }
+
 private:
   /// The elements of a C-contiguous numpy array as an attribute.
   static DenseElementsAttr denseOf(py::array array, const std::string &dtype) {
@@ -353,6 +362,118 @@ py::object compile(Graph &g, const std::string &stage, bool useBlas,
   if (!stage.empty())
     return py::str(text);
   return py::bytes(compiled->bytes.data(), compiled->bytes.size());
+}
+
+/// One `weft.shard` pin: value id, placements per mesh axis ("[S(0), B]"),
+/// and the user's file and line.
+using Pin = std::tuple<int, std::string, std::string, int>;
+
+/// Adds the mesh and the pins (as `dist.annotate`) to a clone of the graph's
+/// module and runs the sharding search; returns the sharded IR and the
+/// report, or failure after diagnostics.
+FailureOr<std::pair<std::string, std::string>>
+shardClone(Graph &g, const ::weft::MeshSpec &mesh, const std::vector<Pin> &pins,
+           ::weft::CompileOptions opts, const std::string &format) {
+  MLIRContext &ctx = context();
+  IRMapping map;
+  OwningOpRef<ModuleOp> copy(cast<ModuleOp>(g.getModule()->clone(map)));
+  if (failed(::weft::addMesh(*copy, mesh)))
+    return failure();
+  // Parameters' initial values play no part in the plan; without them the
+  // sharded IR stays small.
+  for (auto fn : copy->getOps<func::FuncOp>())
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+      fn.removeArgAttr(i, "weft.init");
+  // A value pinned twice gets a chain of annotations, in pin order.
+  DenseMap<Value, Value> latest;
+  Operation *lastArgPin = nullptr;
+  for (const auto &[id, placements, file, line] : pins) {
+    Value original = map.lookup(g.valueOf(id));
+    Value input = latest.lookup(original);
+    if (!input)
+      input = original;
+    Location loc = FileLineColLoc::get(&ctx, file, line, 1);
+    std::string text = "#dist.sharding<@" + mesh.name + ", " + placements + ">";
+    auto sharding =
+        dyn_cast_or_null<dist::ShardingAttr>(parseAttribute(text, &ctx));
+    if (!sharding)
+      return emitError(loc, "internal: bad sharding " + text);
+    OpBuilder b(&ctx);
+    if (Operation *def = input.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    else if (lastArgPin)
+      b.setInsertionPointAfter(lastArgPin); // argument pins in pin order
+    else
+      b.setInsertionPointToStart(cast<BlockArgument>(input).getOwner());
+    auto pin =
+        dist::AnnotateOp::create(b, loc, input.getType(), input, sharding);
+    input.replaceAllUsesExcept(pin.getResult(), pin);
+    latest[original] = pin.getResult();
+    if (isa<BlockArgument>(input))
+      lastArgPin = pin;
+  }
+  if (failed(verify(*copy)))
+    return failure();
+
+  SmallString<128> report;
+  int fd;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "weft-shard", format == "json" ? "json" : "txt", fd, report))
+    return emitError(UnknownLoc::get(&ctx),
+                     "cannot create a temporary file: " + ec.message());
+  llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+  opts.stop = ::weft::Stage::Sharded;
+  opts.shardReport = report.str().str();
+  opts.shardReportFormat = format;
+  std::string ir;
+  llvm::raw_string_ostream os(ir);
+  FailureOr<::weft::CompiledModule> done =
+      ::weft::compileModule(*copy, opts, os);
+  auto buffer = llvm::MemoryBuffer::getFile(report);
+  llvm::sys::fs::remove(report);
+  if (failed(done))
+    return failure();
+  if (!buffer)
+    return emitError(UnknownLoc::get(&ctx), "cannot read the sharding report");
+  return std::make_pair(ir, (*buffer)->getBuffer().str());
+}
+
+/// Plans the sharding of the graph on a mesh (weft.plan_sharding): returns
+/// (sharded IR, JSON report, table report).
+py::tuple planSharding(Graph &g, const std::string &shape,
+                       const std::string &axes, const std::string &topology,
+                       const std::vector<Pin> &pins, bool training,
+                       const std::string &mode, int64_t memoryBudget) {
+  llvm::Expected<::weft::MeshSpec> mesh =
+      ::weft::parseMeshSpec(shape, axes, topology);
+  if (!mesh)
+    throw py::value_error("weft.Mesh: " + llvm::toString(mesh.takeError()));
+  ::weft::CompileOptions opts;
+  opts.shardMode = mode;
+  opts.training = training;
+  opts.memoryBudget = memoryBudget;
+  std::string ir, json, table, errors;
+  {
+    py::gil_scoped_release release;
+    ContextLock lock(contextMutex());
+    DiagnosticCollector diags;
+    // The pass writes one report format: run it for each (the search is
+    // deterministic).
+    auto first = shardClone(g, *mesh, pins, opts, "json");
+    FailureOr<std::pair<std::string, std::string>> second = failure();
+    if (succeeded(first))
+      second = shardClone(g, *mesh, pins, opts, "table");
+    if (failed(first) || failed(second))
+      errors = diags.text();
+    else {
+      ir = first->first;
+      json = first->second;
+      table = second->second;
+    }
+  }
+  if (!errors.empty())
+    throw WeftError(errors);
+  return py::make_tuple(ir, json, table);
 }
 
 //===----------------------------------------------------------------------===//
@@ -489,6 +610,11 @@ void init_compiler(py::module_ &m) {
   m.def("compile", &compile, py::arg("graph"), py::arg("stage") = "",
         py::arg("use_blas") = true, py::arg("cpu") = "native",
         "Compile a Graph: artifact bytes, or the text of `stage`.");
+  m.def("plan_sharding", &planSharding, py::arg("graph"), py::arg("shape"),
+        py::arg("axes"), py::arg("topology"), py::arg("pins"),
+        py::arg("training") = false, py::arg("mode") = "fast",
+        py::arg("memory_budget") = 0,
+        "Shard a Graph on a mesh: (sharded IR, JSON report, table report).");
 }
 
 void init_runtime(py::module_ &m) {

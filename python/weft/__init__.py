@@ -11,11 +11,12 @@
 """
 from . import functional, nn
 from ._compile import Compiled, compile, jit
+from ._sharding import Mesh, ShardingPlan, plan_sharding, shard
 from ._tensor import AxisError, Parameter, ShapeError, Tensor, matmul
 from ._weft import WeftError
 from .nn import manual_seed
 
-__all__ = ["AxisError", "Compiled", "Parameter", "ShapeError", "Tensor",
-           "WeftError", "compile", "functional", "jit", "manual_seed",
-           "matmul", "nn"]
+__all__ = ["AxisError", "Compiled", "Mesh", "Parameter", "ShapeError",
+           "ShardingPlan", "Tensor", "WeftError", "compile", "functional",
+           "jit", "manual_seed", "matmul", "nn", "plan_sharding", "shard"]
 __version__ = "0.1.0"

@@ -9,7 +9,8 @@ from ._tensor import DTYPES, Tensor, Trace
 
 #: Options of later issues; each raises until its feature lands.
 _FUTURE_OPTIONS = {
-    "mesh": "multi-device sharding",
+    "mesh": "running on a device mesh; weft.plan_sharding(fn, *inputs, "
+            "mesh=...) plans the sharding and reports its predicted cost",
     "memory_budget": "memory budgets (swap / recompute)",
     "quantize": "int8 quantization",
 }
@@ -57,6 +58,34 @@ def _spec(a):
     return a.dtype.name, tuple(a.shape)
 
 
+def trace_function(fn, example_inputs):
+    """Traces `fn` (a function or an nn.Module) on `example_inputs`:
+    (trace, single) with the results set; `single` when `fn` returned one
+    Tensor. Parameters of a module become persistent state (weft.state)."""
+    names = _input_names(fn, len(example_inputs))
+    trace = Trace(getattr(fn, "__name__", type(fn).__name__) or "main")
+    with trace:
+        if hasattr(fn, "named_parameters"):
+            for pname, p in fn.named_parameters():
+                p.name = pname
+        args = [trace.argument(n, *_spec(a))
+                for n, a in zip(names, example_inputs)]
+        result = fn(*args)
+    single = not isinstance(result, (tuple, list))
+    results = [result] if single else list(result)
+    for i, r in enumerate(results):
+        if not isinstance(r, Tensor):
+            raise TypeError(f"weft: traced functions must return weft "
+                            f"Tensors, got {type(r).__name__}")
+        if r.dtype == "bfloat16" and not _numpy_has_bfloat16():
+            raise TypeError(f"weft: result {i} is bfloat16, which numpy "
+                            f"cannot hold without the ml_dtypes package; "
+                            f"return it as .astype('float32')")
+    trace.graph.set_results([r._id for r in results],
+                            [f"output{i}" for i in range(len(results))])
+    return trace, single
+
+
 class Compiled:
     """A compiled function: call it on numpy arrays."""
 
@@ -65,26 +94,7 @@ class Compiled:
         self._fn = fn
         self._use_blas = options.get("use_blas", True)
         names = _input_names(fn, len(example_inputs))
-        trace = Trace(getattr(fn, "__name__", type(fn).__name__) or "main")
-        with trace:
-            if hasattr(fn, "named_parameters"):
-                for pname, p in fn.named_parameters():
-                    p.name = pname
-            args = [trace.argument(n, *_spec(a))
-                    for n, a in zip(names, example_inputs)]
-            result = fn(*args)
-        self._single = not isinstance(result, (tuple, list))
-        results = [result] if self._single else list(result)
-        for i, r in enumerate(results):
-            if not isinstance(r, Tensor):
-                raise TypeError(f"weft: traced functions must return weft "
-                                f"Tensors, got {type(r).__name__}")
-            if r.dtype == "bfloat16" and not _numpy_has_bfloat16():
-                raise TypeError(f"weft: result {i} is bfloat16, which numpy "
-                                f"cannot hold without the ml_dtypes package; "
-                                f"return it as .astype('float32')")
-        trace.graph.set_results([r._id for r in results],
-                                [f"output{i}" for i in range(len(results))])
+        trace, self._single = trace_function(fn, example_inputs)
         self._trace = trace
         self._input_specs = [(n, *_spec(a))
                              for n, a in zip(names, example_inputs)]

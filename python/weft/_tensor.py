@@ -108,6 +108,7 @@ class Trace:
         self.param_list = []  # Parameters in argument order
         self.param_names = []  # their state names in the compiled model
         self.inputs = []      # (name, dtype, shape) of the user's inputs
+        self.pins = []        # weft.shard pins: (Tensor, spec, file, line)
         self.ended = False    # set when the `with` block exits
 
     @classmethod
