@@ -1,6 +1,8 @@
 //===- Compile.cpp - weft IR to artifact bytes ----------------------------===//
 #include "weft/Pipelines/Compile.h"
 
+#include "mlir/Pass/PassRegistry.h"
+
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "weft/Dialect/Dist/IR/DistOps.h"
 #include "weft/Dialect/Plan/IR/PlanOps.h"
@@ -40,20 +42,9 @@ void progress(const CompileOptions &opts, const Twine &msg) {
 }
 
 
-/// A module with a dist.mesh: shard it and print the sharded IR.
-FailureOr<CompiledModule> shardModule(ModuleOp module,
-                                      ArrayRef<func::FuncOp> entries,
-                                      const CompileOptions &opts,
-                                      raw_ostream &emit) {
-  if (opts.stop != Stage::Sharded)
-    return emitError(module.getLoc(),
-                     "weftc: a module with a dist.mesh is sharded, and its "
-                     "per-device programs (dist-partition) are not built "
-                     "yet: use --emit=sharded (and --report) to see the plan");
-  for (func::FuncOp fn : entries)
-    if (failed(verifyEntryFunction(fn, /*allowDist=*/true)))
-      return failure();
-  PassManager pm(module->getContext());
+/// Adds the sharding passes for a module with a dist.mesh: the search,
+/// then (past Stage::Sharded) per-device programs.
+void addShardingPasses(OpPassManager &pm, const CompileOptions &opts) {
   ShardPipelineOptions shard;
   shard.mode = opts.shardMode;
   shard.training = opts.training;
@@ -62,15 +53,10 @@ FailureOr<CompiledModule> shardModule(ModuleOp module,
   shard.report = opts.shardReport;
   shard.reportFormat = opts.shardReportFormat;
   buildShardPipeline(pm, shard);
-  if (opts.configure && failed(opts.configure(pm)))
-    return failure();
-  progress(opts, "sharding (weft-shard-pipeline, " + opts.shardMode +
-                     " search)");
-  if (failed(pm.run(module)))
-    return failure();
-  module.print(emit);
-  emit << "\n";
-  return CompiledModule();
+  if (opts.stop == Stage::Sharded)
+    return;
+  if (failed(parsePassPipeline("dist-partition,dist-specialize", pm)))
+    llvm::report_fatal_error("weft: dist passes are not registered");
 }
 } // namespace
 
@@ -87,22 +73,40 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
                      "'weft.entry' attribute or name it @main");
   if (opts.mesh && failed(addMesh(module, *opts.mesh)))
     return failure();
-  if (!module.getOps<dist::MeshOp>().empty())
-    return shardModule(module, entries, opts, emit);
+  bool sharded = !module.getOps<dist::MeshOp>().empty();
+  if (!sharded && opts.stop == Stage::Sharded)
+    return emitError(module.getLoc(), "weftc: --emit=sharded needs a mesh "
+                                      "(--mesh=... or a dist.mesh op)");
   for (func::FuncOp fn : entries)
-    if (failed(verifyEntryFunction(fn)))
+    if (failed(verifyEntryFunction(fn, /*allowDist=*/sharded)))
       return failure();
 
   PassManager pm(module->getContext());
-  CPUPipelineOptions pipeline;
-  pipeline.blas = opts.useBlas;
-  pipeline.stopAfter = stageName(opts.stop);
-  buildCPUPipeline(pm, pipeline);
+  if (sharded)
+    addShardingPasses(pm, opts);
+  if (opts.stop != Stage::Sharded) {
+    CPUPipelineOptions pipeline;
+    pipeline.blas = opts.useBlas;
+    pipeline.stopAfter = stageName(opts.stop);
+    buildCPUPipeline(pm, pipeline);
+  }
   if (opts.configure && failed(opts.configure(pm)))
     return failure();
-  progress(opts, "compiling (weft-cpu-pipeline)");
+  if (sharded)
+    progress(opts, "sharding (weft-shard-pipeline, " + opts.shardMode +
+                       " search)" +
+                       (opts.stop == Stage::Sharded
+                            ? ""
+                            : ", per-device programs, weft-cpu-pipeline"));
+  else
+    progress(opts, "compiling (weft-cpu-pipeline)");
   if (failed(pm.run(module)))
     return failure();
+  if (opts.stop == Stage::Sharded) {
+    module.print(emit);
+    emit << "\n";
+    return CompiledModule();
+  }
 
   if (opts.stop == Stage::Plan) {
     for (auto program : module.getOps<plan::ProgramOp>()) {
@@ -151,6 +155,7 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
   if (failed(artifact))
     return failure();
   CompiledModule out;
+  out.sharded = sharded;
   out.bytes = format::encodeArtifact(*artifact);
   out.artifact = std::move(*artifact);
   return out;

@@ -47,6 +47,51 @@ private:
       eventIndex;
 };
 
+/// The artifact form of a plan.collective: kind, reduction, element type
+/// and count of this device's input (from the buffer's size and the
+/// program's element type recorded by plan-build), order, group, peer.
+FailureOr<format::CollectiveDesc> describeCollective(CollectiveOp coll) {
+  format::CollectiveDesc d;
+  switch (coll.getKind()) {
+  case CollectiveKind::all_reduce:
+    d.kind = format::CollectiveKind::AllReduce;
+    break;
+  case CollectiveKind::all_gather:
+    d.kind = format::CollectiveKind::AllGather;
+    break;
+  case CollectiveKind::reduce_scatter:
+    d.kind = format::CollectiveKind::ReduceScatter;
+    break;
+  case CollectiveKind::all_to_all:
+    d.kind = format::CollectiveKind::AllToAll;
+    break;
+  case CollectiveKind::broadcast:
+    d.kind = format::CollectiveKind::Broadcast;
+    break;
+  case CollectiveKind::send:
+  case CollectiveKind::recv:
+    break;
+  }
+  if (auto r = coll.getReduce())
+    d.reduce = static_cast<format::ReduceKind>(*r);
+  auto type = coll->getAttrOfType<TypeAttr>("weft.type");
+  if (!type)
+    return coll.emitOpError("needs weft.type (the tensor it moves)");
+  auto tensor = cast<RankedTensorType>(type.getValue());
+  FailureOr<format::DType> dt = dtypeOf(coll.getLoc(), tensor.getElementType());
+  if (failed(dt))
+    return failure();
+  d.dtype = *dt;
+  d.count = static_cast<uint64_t>(tensor.getNumElements());
+  d.order = static_cast<uint64_t>(coll.getOrder());
+  if (auto group = coll.getGroup())
+    for (int64_t g : *group)
+      d.group.push_back(static_cast<uint32_t>(g));
+  if (auto peer = coll.getPeer())
+    d.peer = static_cast<uint32_t>(*peer);
+  return d;
+}
+
 FailureOr<uint32_t> ProgramWriter::weightFor(BufferOp buffer) {
   ElementsAttr init = *buffer.getInit();
   if (auto it = weightIndex.find(init); it != weightIndex.end())
@@ -138,15 +183,36 @@ LogicalResult ProgramWriter::write(ProgramOp program, uint32_t device,
     FailureOr<format::DType> dt = dtypeOf(op.getLoc(), tensor.getElementType());
     if (failed(dt))
       return failure();
-    format::TensorDesc t;
-    t.name = name.str();
-    t.dtype = *dt;
-    t.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    // A slice of a global tensor (a device of a mesh) or all of it.
+    auto global = tensor;
+    std::vector<int64_t> start(tensor.getRank(), 0);
+    if (auto g = op.getAttrOfType<TypeAttr>("global_type")) {
+      global = cast<RankedTensorType>(g.getValue());
+      ArrayRef<int64_t> s = op.getAttrOfType<DenseI64ArrayAttr>("start");
+      start.assign(s.begin(), s.end());
+    }
     format::PlacementDesc place;
     place.program = programIndex;
     place.buffer = ref(buffer);
-    place.start.assign(t.shape.size(), 0);
-    place.shape = t.shape;
+    place.start = start;
+    place.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    // The same name on several devices is one tensor with several slices.
+    auto same = llvm::find_if(*list, [&](const format::TensorDesc &t) {
+      return t.name == name;
+    });
+    if (same != list->end()) {
+      if (same->dtype != *dt ||
+          same->shape != std::vector<int64_t>(global.getShape().begin(),
+                                              global.getShape().end()))
+        return op.emitOpError("'")
+               << name << "' has another type on an earlier device";
+      same->placements.push_back(std::move(place));
+      continue;
+    }
+    format::TensorDesc t;
+    t.name = name.str();
+    t.dtype = *dt;
+    t.shape.assign(global.getShape().begin(), global.getShape().end());
     t.placements.push_back(std::move(place));
     list->push_back(std::move(t));
   }
@@ -191,8 +257,17 @@ LogicalResult ProgramWriter::write(ProgramOp program, uint32_t device,
       c.ins = {ref(copy.getSourceAttr())};
       c.outs = {ref(copy.getTargetAttr())};
     } else if (auto coll = dyn_cast<CollectiveOp>(op)) {
-      return coll.emitOpError("collectives cannot be serialized yet (the "
-                              "multi-device runtime is not built)");
+      FailureOr<format::CollectiveDesc> desc = describeCollective(coll);
+      if (failed(desc))
+        return failure();
+      c.kind = coll.getKind() == CollectiveKind::send
+                   ? format::CommandKind::Send
+               : coll.getKind() == CollectiveKind::recv
+                   ? format::CommandKind::Recv
+                   : format::CommandKind::Collective;
+      c.collective = std::move(*desc);
+      c.ins = refs(coll.getIns());
+      c.outs = refs(coll.getOuts());
     } else if (auto record = dyn_cast<EventRecordOp>(op)) {
       c.kind = format::CommandKind::EventRecord;
       c.event = eventIndex.lookup(record.getEventAttr().getAttr());

@@ -70,7 +70,8 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     meshShape("mesh",
               cl::desc("Shard over a device mesh of this shape, e.g. 2x4 "
-                       "(axis 0 outermost); implies --emit=sharded"),
+                       "(axis 0 outermost): one program per device, "
+                       "collectives between them"),
               cl::value_desc("AxB..."), cl::init(""), cl::cat(weftcCat));
 static cl::opt<std::string>
     meshAxes("mesh-axes", cl::desc("Mesh axis names, e.g. dp,tp"),
@@ -244,8 +245,6 @@ int main(int argc, char **argv) {
     if (!spec)
       return fail(llvm::toString(spec.takeError()));
     mesh = std::move(*spec);
-    if (emitStage.getNumOccurrences() == 0)
-      emitStage = ::weft::Stage::Sharded;
   } else if (!meshAxes.empty() || !meshTopology.empty()) {
     return fail("--mesh-axes and --mesh-topology need --mesh");
   }
@@ -278,8 +277,8 @@ int main(int argc, char **argv) {
   options.memoryBudget = memoryBudget;
   options.shardTimeLimit = shardTimeLimit;
   options.shardReportFormat = reportFormat;
-  if (emitStage == ::weft::Stage::Sharded)
-    options.shardReport = reportFile;
+  // With a mesh, --report is the sharding plan; otherwise the artifact's.
+  options.shardReport = reportFile;
   options.progress = quiet ? nullptr : &llvm::errs();
   options.configure = [](PassManager &pm) {
     applyDefaultTimingPassManagerCLOptions(pm);
@@ -320,7 +319,8 @@ int main(int argc, char **argv) {
     return fail("cannot write '" + outputFile +
                 "': " + output->os().error().message());
   output->keep();
-  if (!reportFile.empty() && emitStage == ::weft::Stage::Artifact) {
+  if (!reportFile.empty() && emitStage == ::weft::Stage::Artifact &&
+      !compiled.sharded) {
     auto rep = openOutputFile(reportFile, &err);
     if (!rep)
       return fail(err);

@@ -37,7 +37,8 @@ struct CompileOptions {
   bool training = false;
   int64_t memoryBudget = 0;
   double shardTimeLimit = 60; ///< exact mode, seconds
-  std::string shardReport;               ///< file, "-" = stdout, "" = none
+  /// Sharding report: file, "-" = stdout, "" = none (only with a mesh).
+  std::string shardReport;
   std::string shardReportFormat = "table";
   /// Called on the pass manager before it runs (command-line options such
   /// as --mlir-print-ir-after-all and crash reproducers).
@@ -48,6 +49,9 @@ struct CompileOptions {
 struct CompiledModule {
   format::ArtifactDesc artifact;
   std::vector<char> bytes;
+  /// Sharded over a mesh (the sharding report was written instead of the
+  /// artifact summary).
+  bool sharded = false;
 };
 
 /// Compiles `module` (weft IR) in place. Returns the artifact, or failure

@@ -1,7 +1,8 @@
-// weftc with a device mesh: shards the entries (dist-auto-shard) and prints
-// the sharded IR and the plan report; bad mesh flags are clear errors.
-// RUN: weftc %s -q --mesh=4 --mesh-axes=tp --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --train --report 2>&1 | FileCheck %s
-// RUN: weftc %s -q --mesh=4 --mesh-axes=tp --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --train --report=%t.json --report-format=json -o %t.mlir
+// weftc with a device mesh: shards the entries (dist-auto-shard), prints
+// the plan report, and writes an artifact with one program per device (or
+// the sharded IR with --emit=sharded); bad mesh flags are clear errors.
+// RUN: weftc %s -q --mesh=4 --mesh-axes=tp --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --train --emit=sharded --report 2>&1 | FileCheck %s
+// RUN: weftc %s -q --mesh=4 --mesh-axes=tp --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --train --report=%t.json --report-format=json --emit=sharded -o %t.mlir
 // RUN: FileCheck %s --check-prefix=JSON < %t.json
 // RUN: FileCheck %s --check-prefix=IR < %t.mlir
 // RUN: not weftc %s --mesh=2x0 2>&1 | FileCheck %s --check-prefix=SHAPE
@@ -9,7 +10,8 @@
 // RUN: not weftc %s --mesh=2 --mesh-topology="latency_us=1,2" 2>&1 | FileCheck %s --check-prefix=PERAXIS
 // RUN: not weftc %s --mesh=2 --mesh-topology="speed=3" 2>&1 | FileCheck %s --check-prefix=KEY
 // RUN: not weftc %s --mesh=2 --mesh-topology="flops=-1" 2>&1 | FileCheck %s --check-prefix=VALUE
-// RUN: not weftc %s --mesh=2 --emit=plan 2>&1 | FileCheck %s --check-prefix=STAGE
+// RUN: weftc %s -q --mesh=4 --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --train --emit=plan | FileCheck %s --check-prefix=PLAN
+// RUN: not weftc %s --emit=sharded 2>&1 | FileCheck %s --check-prefix=STAGE
 // RUN: not weftc %s --mesh=2 --shard-mode=best 2>&1 | FileCheck %s --check-prefix=MODE
 // RUN: not weftc %s --mesh-axes=dp 2>&1 | FileCheck %s --check-prefix=NOMESH
 
@@ -35,7 +37,9 @@
 // PERAXIS: weftc: error: --mesh-topology: latency_us has 2 values but the mesh has 1 axes
 // KEY: weftc: error: --mesh-topology: unknown key 'speed'
 // VALUE: weftc: error: --mesh-topology: flops needs positive numbers, got '-1'
-// STAGE: error: weftc: a module with a dist.mesh is sharded, and its per-device programs (dist-partition) are not built yet: use --emit=sharded
+// STAGE: error: weftc: --emit=sharded needs a mesh (--mesh=... or a dist.mesh op)
+// One program per device, the same collective order on each.
+// PLAN-COUNT-4: plan.collective all_reduce order = 0 group = [0, 1, 2, 3] reduce = sum
 // MODE: weftc: error: --shard-mode=best: expected fast or exact
 // NOMESH: weftc: error: --mesh-axes and --mesh-topology need --mesh
 func.func @main(%x: tensor<128x1024xf32>, %w1: tensor<1024x1024xf32> {weft.state = "w1"}, %w2: tensor<1024x1024xf32> {weft.state = "w2"}) -> tensor<128x1024xf32> {

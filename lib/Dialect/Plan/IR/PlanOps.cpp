@@ -592,3 +592,45 @@ LogicalResult ProgramOp::verifyRegions() {
     return emitOpError("device must be non-negative, got ") << getDevice();
   return ProgramVerifier(*this).run();
 }
+
+//===----------------------------------------------------------------------===//
+// InputOp / OutputOp / StateOp: where a slice of a global tensor lives
+//===----------------------------------------------------------------------===//
+
+/// `start` and `global` come together, the slice lies inside the global
+/// tensor, and both have the same element type and rank.
+static LogicalResult verifySlice(Operation *op, Type localType,
+                                 std::optional<ArrayRef<int64_t>> start,
+                                 std::optional<Type> global) {
+  if (start.has_value() != global.has_value())
+    return op->emitOpError("needs both a slice start and a global type");
+  if (!start)
+    return success();
+  auto local = cast<RankedTensorType>(localType);
+  auto whole = cast<RankedTensorType>(*global);
+  if (local.getElementType() != whole.getElementType() ||
+      local.getRank() != whole.getRank() ||
+      static_cast<int64_t>(start->size()) != local.getRank())
+    return op->emitOpError("slice ")
+           << local << " at " << start->size()
+           << " starts does not match the global type " << whole;
+  for (int64_t d = 0; d < local.getRank(); ++d) {
+    int64_t s = (*start)[d];
+    if (s < 0 || s > whole.getDimSize(d) ||
+        local.getDimSize(d) > whole.getDimSize(d) - s)
+      return op->emitOpError("slice of dim ")
+             << d << " [" << s << ", " << s << " + " << local.getDimSize(d)
+             << ") lies outside the global size " << whole.getDimSize(d);
+  }
+  return success();
+}
+
+LogicalResult InputOp::verify() {
+  return verifySlice(*this, getType(), getStart(), getGlobalType());
+}
+LogicalResult OutputOp::verify() {
+  return verifySlice(*this, getType(), getStart(), getGlobalType());
+}
+LogicalResult StateOp::verify() {
+  return verifySlice(*this, getType(), getStart(), getGlobalType());
+}

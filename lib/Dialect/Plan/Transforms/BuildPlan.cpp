@@ -1,6 +1,7 @@
 //===- BuildPlan.cpp - entry functions to plan.programs -------------------===//
 #include "weft/Dialect/Common/Accumulator.h"
 #include "weft/Dialect/Common/TensorLimits.h"
+#include "weft/Dialect/Dist/IR/DistOps.h"
 #include "weft/Dialect/Plan/IR/PlanOps.h"
 #include "weft/Dialect/Plan/Transforms/Passes.h"
 #include "weft/Dialect/Weft/IR/WeftOps.h"
@@ -52,6 +53,14 @@ private:
   FailureOr<FlatSymbolRefAttr> bufferOf(Value v);
   LogicalResult addDispatch(wd::DispatchOp dispatch);
   LogicalResult addGemm(Operation *op);
+  LogicalResult addCollective(Operation *op);
+  /// `at [start] of <global>` of a value placed on one device of a mesh.
+  std::pair<DenseI64ArrayAttr, TypeAttr> sliceOf(DictionaryAttr attrs) {
+    if (!attrs)
+      return {};
+    return {attrs.getAs<DenseI64ArrayAttr>("dist.start"),
+            attrs.getAs<TypeAttr>("dist.global_type")};
+  }
   ArrayAttr refs(ArrayRef<FlatSymbolRefAttr> list) {
     return b.getArrayAttr(SmallVector<Attribute>(list.begin(), list.end()));
   }
@@ -214,15 +223,92 @@ LogicalResult ProgramBuilder::addGemm(Operation *op) {
   return success();
 }
 
+LogicalResult ProgramBuilder::addCollective(Operation *op) {
+  auto order = op->getAttrOfType<IntegerAttr>("dist.order");
+  auto group = op->getAttrOfType<DenseI64ArrayAttr>("dist.group");
+  if (!order || !group)
+    return op->emitOpError("plan-build: a collective needs dist.order and "
+                           "dist.group (run dist-specialize first)");
+  CollectiveKind kind;
+  std::optional<ReductionKind> reduce;
+  auto reductionOf = [](mlir::dist::ReduceKind k) {
+    switch (k) {
+    case mlir::dist::ReduceKind::sum:
+      return ReductionKind::sum;
+    case mlir::dist::ReduceKind::max:
+      return ReductionKind::max;
+    case mlir::dist::ReduceKind::min:
+      return ReductionKind::min;
+    case mlir::dist::ReduceKind::avg:
+      break;
+    }
+    return ReductionKind::prod;
+  };
+  if (auto ar = dyn_cast<mlir::dist::AllReduceOp>(op)) {
+    kind = CollectiveKind::all_reduce;
+    if (ar.getKind() == mlir::dist::ReduceKind::avg)
+      return op->emitOpError("plan-build: avg all_reduce has no plan form");
+    reduce = reductionOf(ar.getKind());
+  } else if (auto ag = dyn_cast<mlir::dist::AllGatherOp>(op)) {
+    kind = CollectiveKind::all_gather;
+    if (ag.getDim() != 0 &&
+        llvm::any_of(ag.getInput().getType().getShape().take_front(ag.getDim()),
+                     [](int64_t n) { return n != 1; }))
+      return op->emitOpError("plan-build: all_gather along a dim that is not "
+                             "outermost (run dist-specialize first)");
+  } else if (auto rs = dyn_cast<mlir::dist::ReduceScatterOp>(op)) {
+    kind = CollectiveKind::reduce_scatter;
+    if (rs.getKind() == mlir::dist::ReduceKind::avg)
+      return op->emitOpError("plan-build: avg reduce_scatter has no plan "
+                             "form");
+    reduce = reductionOf(rs.getKind());
+    if (rs.getDim() != 0 &&
+        llvm::any_of(rs.getInput().getType().getShape().take_front(rs.getDim()),
+                     [](int64_t n) { return n != 1; }))
+      return op->emitOpError("plan-build: reduce_scatter along a dim that is "
+                             "not outermost (run dist-specialize first)");
+  } else {
+    return op->emitOpError("plan-build: no plan form for this dist op (run "
+                           "dist-specialize first)");
+  }
+  FailureOr<FlatSymbolRefAttr> in = bufferOf(op->getOperand(0));
+  if (failed(in))
+    return failure();
+  FailureOr<FlatSymbolRefAttr> out =
+      newBuffer(op->getLoc(), "activations", op->getResult(0).getType());
+  if (failed(out))
+    return failure();
+  buffers[op->getResult(0)] = *out;
+  auto c = CollectiveOp::create(
+      b, op->getLoc(), CollectiveKindAttr::get(b.getContext(), kind), order,
+      group,
+      reduce ? ReductionKindAttr::get(b.getContext(), *reduce)
+             : ReductionKindAttr(),
+      compute, refs({*in}), refs({*out}), IntegerAttr());
+  c->setAttr("weft.label", b.getStringAttr(op->getName().getStringRef()));
+  // What the runtime needs to size it: the tensor each device puts in.
+  c->setAttr("weft.type", TypeAttr::get(op->getOperand(0).getType()));
+  return success();
+}
+
 LogicalResult ProgramBuilder::build(ModuleOp top) {
-  if (failed(::weft::verifyEntryFunction(fn)))
+  if (failed(::weft::verifyEntryFunction(fn, /*allowDist=*/true)))
     return failure();
   Block &block = fn.getBody().front();
   auto ret = cast<func::ReturnOp>(block.getTerminator());
   Location loc = fn.getLoc();
   b.setInsertionPointToEnd(top.getBody());
-  program = ProgramOp::create(b, loc, (fn.getSymName() + ".dev0").str(), 0,
-                              b.getStringAttr(fn.getSymName()));
+  // A device of a mesh (dist-specialize) or the one device.
+  int64_t device = 0;
+  std::string name = (fn.getSymName() + ".dev0").str();
+  StringAttr entry = fn.getSymNameAttr();
+  if (auto d = fn->getAttrOfType<IntegerAttr>("dist.device")) {
+    device = d.getInt();
+    if (auto e = fn->getAttrOfType<StringAttr>("dist.entry"))
+      entry = e;
+    name = (entry.getValue() + ".dev" + Twine(device)).str();
+  }
+  program = ProgramOp::create(b, loc, name, device, entry);
   program.getBody().push_back(new Block());
   b.setInsertionPointToEnd(&program.getBody().front());
   ArenaOp::create(b, loc, "activations", ArenaKind::device, 0, kAlignment,
@@ -247,7 +333,9 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
       if (failed(buf))
         return failure();
       buffers[arg] = *buf;
-      StateOp::create(b, loc, name, *buf, TypeAttr::get(arg.getType()));
+      auto [start, global] = sliceOf(attrs);
+      StateOp::create(b, loc, name, *buf, TypeAttr::get(arg.getType()), start,
+                      global);
       continue;
     }
     FailureOr<FlatSymbolRefAttr> buf =
@@ -255,7 +343,9 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
     if (failed(buf))
       return failure();
     buffers[arg] = *buf;
-    InputOp::create(b, loc, name, *buf, TypeAttr::get(arg.getType()));
+    auto [start, global] = sliceOf(attrs);
+    InputOp::create(b, loc, name, *buf, TypeAttr::get(arg.getType()), start,
+                    global);
   }
   for (Operation &op : block.without_terminator()) {
     if (isa<wd::ConstantOp>(op))
@@ -274,6 +364,11 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
     }
     if (op.hasAttr(::weft::kLibraryCallAttr)) {
       if (failed(addGemm(&op)))
+        return failure();
+      continue;
+    }
+    if (isa<mlir::dist::DistDialect>(op.getDialect())) {
+      if (failed(addCollective(&op)))
         return failure();
       continue;
     }
@@ -304,9 +399,10 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
       buf = copy;
     }
     taken.insert(*buf);
+    auto [start, global] = sliceOf(fn.getResultAttrDict(i));
     OutputOp::create(b, ret.getLoc(),
                      b.getStringAttr(ioName(fn.getResultAttrDict(i), "out", i)),
-                     *buf, TypeAttr::get(v.getType()));
+                     *buf, TypeAttr::get(v.getType()), start, global);
   }
   for (ArenaOp arena :
        llvm::make_early_inc_range(program.getBody().getOps<ArenaOp>())) {

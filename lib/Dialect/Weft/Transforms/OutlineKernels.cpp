@@ -48,10 +48,26 @@ std::string labelOf(GroupOp group) {
   return label.empty() ? "weft.constant" : label;
 }
 
-/// Outlines `group` as function `name` in `kernels` and replaces it by a
-/// dispatch.
-void outline(GroupOp group, ModuleOp kernels, StringRef name,
-             RewriterBase &rewriter) {
+/// What a kernel function computes, without its name: equal keys mean
+/// interchangeable kernels (the same group outlined for several devices of
+/// a mesh, or twice in one entry).
+std::string kernelKey(func::FuncOp fn) {
+  std::string key;
+  llvm::raw_string_ostream os(key);
+  os << fn.getFunctionType();
+  for (NamedAttribute a : fn->getAttrs())
+    if (a.getName() != SymbolTable::getSymbolAttrName())
+      os << a.getName() << "=" << a.getValue();
+  for (Operation &op : fn.getBody().front())
+    op.print(os, OpPrintingFlags().useLocalScope().printGenericOpForm());
+  return key;
+}
+
+/// Outlines `group` as function `name` in `kernels` (or reuses an identical
+/// kernel from `known`) and replaces it by a dispatch.
+void outline(GroupOp group, ModuleOp kernels, StringRef newName,
+             llvm::StringMap<std::string> &known, RewriterBase &rewriter) {
+  std::string name = newName.str();
   llvm::SetVector<Value> captured;
   getUsedValuesDefinedAbove(group.getBody(), captured);
   auto yield = cast<YieldOp>(group.getBody().front().getTerminator());
@@ -89,6 +105,11 @@ void outline(GroupOp group, ModuleOp kernels, StringRef name,
     m.setWritable(true);
   }
   func::ReturnOp::create(b, loc);
+  auto [it, inserted] = known.try_emplace(kernelKey(fn), name);
+  if (!inserted) {
+    fn.erase();
+    name = it->second;
+  }
 
   rewriter.setInsertionPoint(group);
   auto ref = SymbolRefAttr::get(
@@ -113,12 +134,13 @@ struct OutlineKernelsPass
     SymbolTable symbols(kernels);
     IRRewriter rewriter(&getContext());
     unsigned next = 0;
+    llvm::StringMap<std::string> known;
     for (GroupOp group : groups) {
       std::string name;
       do
         name = "k" + std::to_string(next++);
       while (symbols.lookup(name));
-      outline(group, kernels, name, rewriter);
+      outline(group, kernels, name, known, rewriter);
     }
   }
 };

@@ -102,4 +102,41 @@ def PartitionPass : Pass<"dist-partition", "::mlir::ModuleOp"> {
                            "::mlir::weft::WeftDialect"];
 }
 
+def SpecializeDevicesPass : Pass<"dist-specialize", "::mlir::ModuleOp"> {
+  let summary = "One static function per device from each partitioned entry";
+  let description = [{
+    Clones every entry marked `dist.partitioned` (the output of
+    `dist-partition`) into `@<entry>.part<d>` for each device `d` of the mesh
+    (row-major device numbers), so that every later pass sees static
+    per-device programs:
+
+    * `dist.local_slice` becomes a `weft.slice` of this device's chunk;
+    * `dist.make_partial` keeps the value on the group's first device and
+      is a zero constant on the others;
+    * every collective gets `dist.group`, the devices taking part in group
+      order, and its own global order number (logical order x devices +
+      the group's index, so disjoint groups running the same step never
+      share a number and every program's orders still increase); a gather or scatter along a dim that is not outermost is
+      wrapped in transposes, so the runtime's collectives always move
+      contiguous chunks; an all_to_all becomes an all_gather and a slice;
+    * arguments and results get `dist.start` and `dist.global_type` (where
+      this device's slice lies in the global tensor), and a parameter's
+      initial value (`weft.init`) is cut to its slice.
+
+    Each clone is an entry (`weft.entry`) with `dist.device` and
+    `dist.entry` (the original name); the partitioned function is removed.
+
+    ```mlir
+    // on device 1 of a mesh of 4, for a 64x8 value split on dim 0
+    %s = dist.local_slice %x on @mesh mesh_axes = [0] dim = 0
+        : tensor<64x8xf32> -> tensor<16x8xf32>
+    // becomes
+    %s = weft.slice %x starts = [16, 0] limits = [32, 8]
+        : tensor<64x8xf32> -> tensor<16x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::dist::DistDialect",
+                           "::mlir::weft::WeftDialect"];
+}
+
 #endif // WEFT_DIALECT_DIST_TRANSFORMS_PASSES_TD

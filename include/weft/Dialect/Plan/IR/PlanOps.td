@@ -213,15 +213,26 @@ class Plan_TensorOp<string mnemonic, string what>
     bind it. Names are unique among the program's inputs, outputs and state
     and are safe as file names (`weft-run` writes `<name>.npy`).
 
+    On a device of a mesh the buffer may hold one slice of a larger global
+    tensor: `at [start...] of <global type>` gives where (the runtime
+    scatters inputs and state to, and gathers outputs from, these slices;
+    the same slice on several devices is a replicated tensor).
+
     ```mlir
     plan.input "x" @b0 : tensor<2x16xf32>
     plan.output "y" @b3 : tensor<2x16xf32>
     plan.state "fc1.weight" @w0 : tensor<16x16xf32>
+    plan.input "x" @b0 at [2, 0] of tensor<8x16xf32> : tensor<2x16xf32>
     ```
   }];
   let arguments = (ins StrAttr:$name, FlatSymbolRefAttr:$buffer,
-                       TypeAttrOf<AnyRankedTensor>:$type);
-  let assemblyFormat = "$name $buffer attr-dict `:` $type";
+                       TypeAttrOf<AnyRankedTensor>:$type,
+                       OptionalAttr<DenseI64ArrayAttr>:$start,
+                       OptionalAttr<TypeAttrOf<AnyRankedTensor>>:$global_type);
+  let assemblyFormat = [{
+    $name $buffer (`at` $start^ `of` $global_type)? attr-dict `:` $type
+  }];
+  let hasVerifier = 1;
 }
 
 def Plan_InputOp : Plan_TensorOp<"input", "input (written before a run)">;
