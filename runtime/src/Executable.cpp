@@ -99,42 +99,41 @@ void copySlice(char *global, char *slice, const std::vector<int64_t> &dims,
   for (int64_t d : shape)
     if (d == 0)
       return;
-  // Dimensions [inner, rank) form one contiguous run per outer index.
-  size_t inner = rank;
-  size_t run = elementBytes;
-  while (inner > 0) {
-    size_t d = inner - 1;
-    run *= size_t(shape[d]);
-    inner = d;
-    if (shape[d] != dims[d])
-      break;
+  if (rank == 0) {
+    std::memcpy(toSlice ? slice : global, toSlice ? global : slice,
+                elementBytes);
+    return;
   }
-  std::array<int64_t, 17> stride{}; // element strides of the global tensor
+  // Dimensions after k are spanned fully: each index of dimensions
+  // [0, k) is one contiguous run of shape[k] * (their sizes) elements.
+  size_t k = rank - 1;
+  while (k > 0 && shape[k] == dims[k])
+    --k;
+  std::array<int64_t, 17> stride{}; // stride[d + 1]: dimension d's, in elements
   stride[rank] = 1;
   for (size_t d = rank; d-- > 0;)
     stride[d] = stride[d + 1] * dims[d];
+  size_t run = size_t(shape[k] * stride[k + 1]) * elementBytes;
   std::array<int64_t, 17> at{};
   for (;;) {
     int64_t offset = 0;
-    for (size_t d = 0; d < rank; ++d)
-      offset += (start[d] + (d < inner ? at[d] : 0)) * stride[d];
+    for (size_t d = 0; d <= k; ++d)
+      offset += (start[d] + (d < k ? at[d] : 0)) * stride[d + 1];
     char *g = global + size_t(offset) * elementBytes;
     if (toSlice)
       std::memcpy(slice, g, run);
     else
       std::memcpy(g, slice, run);
     slice += run;
-    size_t d = inner;
-    while (d > 0) {
+    size_t d = k;
+    for (;;) {
+      if (d == 0)
+        return;
       --d;
       if (++at[d] < shape[d])
         break;
       at[d] = 0;
-      if (d == 0)
-        return;
     }
-    if (inner == 0)
-      return;
   }
 }
 

@@ -472,9 +472,9 @@ TEST(Validate, PlacementMustCoverTheTensor) {
   expectRefused(a, "tensor 'a' has no placement");
   // Half the tensor (in a buffer of that size) covers only half.
   a = base();
-  a.entries[0].inputs[1].placements[0].shape = {1, 4};
-  a.entries[0].programs[0].buffers[A].size = 16;
-  expectRefused(a, "tensor 'a' has a partial placement");
+  a.entries[0].state[0].placements[0].shape = {8};
+  a.entries[0].programs[0].buffers[S].size = 32;
+  expectRefused(a, "tensor 's' has a partial placement");
   // The same slice twice (replicated) is fine.
   a = base();
   a.entries[0].inputs[1].placements.push_back(
