@@ -294,8 +294,8 @@ struct Executable::Impl {
             continue;
         }
       } else if (me == 0) {
-        if (Status s = mpi->recv(staging.data(), pl.bytes,
-                                 int(pl.deviceIndex), 1);
+        if (Status s =
+                mpi->recv(staging.data(), pl.bytes, int(pl.deviceIndex), 1);
             !s)
           return s;
       } else {
@@ -374,8 +374,8 @@ Status Model::init(const LoadOptions &options) {
       return Status::error(
           "the artifact has " + std::to_string(artifact.devices.size()) +
           " device" + (artifact.devices.size() == 1 ? "" : "s") +
-          " but the MPI job has " + std::to_string(world->size()) +
-          " rank" + (world->size() == 1 ? "" : "s") + " (rank " +
+          " but the MPI job has " + std::to_string(world->size()) + " rank" +
+          (world->size() == 1 ? "" : "s") + " (rank " +
           std::to_string(worldRank) + "): run it with mpirun -np " +
           std::to_string(artifact.devices.size()));
   }
@@ -475,9 +475,9 @@ Status Model::loadEntry(const EntryDesc &e, Executable &exe) {
   bool multi = false;
   for (const ProgramDesc &p : e.programs)
     for (const CommandDesc &c : p.commands)
-      multi |= c.kind == CommandKind::Send || c.kind == CommandKind::Recv ||
-               (c.kind == CommandKind::Collective &&
-                c.collective.group.size() > 1);
+      multi |=
+          c.kind == CommandKind::Send || c.kind == CommandKind::Recv ||
+          (c.kind == CommandKind::Collective && c.collective.group.size() > 1);
   std::vector<Communicator *> commOf(artifact.devices.size(), nullptr);
   if (mpi) {
     if (Status s = comm::MpiWorld::get(x.mpi); !s)

@@ -10,8 +10,8 @@
 //===----------------------------------------------------------------------===//
 #include "weft/runtime/Runtime.h"
 
-#include <climits>
 #include <algorithm>
+#include <climits>
 #include <limits>
 #include <map>
 #include <set>
@@ -151,8 +151,8 @@ private:
         return fail("tensor '" + t.name + "' has a placement of another rank");
       uint64_t slice = dtypeSize(t.dtype);
       for (size_t d = 0; d < t.shape.size(); ++d) {
-        if (pl.start[d] < 0 || pl.shape[d] < 0 ||
-            pl.start[d] > t.shape[d] || pl.shape[d] > t.shape[d] - pl.start[d])
+        if (pl.start[d] < 0 || pl.shape[d] < 0 || pl.start[d] > t.shape[d] ||
+            pl.shape[d] > t.shape[d] - pl.start[d])
           return fail("tensor '" + t.name + "' has a placement outside it");
         slice *= uint64_t(pl.shape[d]); // no overflow: within the tensor
       }
@@ -167,7 +167,8 @@ private:
                     " a persistent arena");
     }
     if (!covered(t))
-      return fail("tensor '" + t.name + "' has a partial placement (its "
+      return fail("tensor '" + t.name +
+                  "' has a partial placement (its "
                   "placements do not cover it)");
     return {};
   }
@@ -233,12 +234,11 @@ private:
           continue;
         const CollectiveDesc &k = c.collective;
         if (!first && k.order <= last)
-          return fail("entry '" + e.name + "': device " +
-                      std::to_string(p.device) + " issues " +
-                      transferName(c.kind, k.kind) + " order " +
-                      std::to_string(k.order) + " after order " +
-                      std::to_string(last) +
-                      " (orders must increase strictly)");
+          return fail(
+              "entry '" + e.name + "': device " + std::to_string(p.device) +
+              " issues " + transferName(c.kind, k.kind) + " order " +
+              std::to_string(k.order) + " after order " + std::to_string(last) +
+              " (orders must increase strictly)");
         first = false;
         last = k.order;
         byOrder[k.order].push_back({&p, &c});
@@ -248,8 +248,8 @@ private:
       const CommandDesc &c0 = *list[0].command;
       const CollectiveDesc &k0 = c0.collective;
       uint32_t d0 = list[0].program->device;
-      std::string what = "entry '" + e.name + "': " +
-                         transferName(c0.kind, k0.kind) + " order " +
+      std::string what = "entry '" + e.name +
+                         "': " + transferName(c0.kind, k0.kind) + " order " +
                          std::to_string(order) + ": ";
       if (c0.kind == CommandKind::Collective)
         for (uint32_t d : k0.group)
@@ -259,10 +259,9 @@ private:
       for (size_t i = 1; i < list.size(); ++i) {
         const CommandDesc &c = *list[i].command;
         const CollectiveDesc &k = c.collective;
-        std::string who = what + "device " +
-                          std::to_string(list[i].program->device) +
-                          " disagrees with device " + std::to_string(d0) +
-                          " on ";
+        std::string who =
+            what + "device " + std::to_string(list[i].program->device) +
+            " disagrees with device " + std::to_string(d0) + " on ";
         bool p2p0 = c0.kind != CommandKind::Collective,
              p2p = c.kind != CommandKind::Collective;
         if (p2p0 != p2p || (!p2p && k.kind != k0.kind))
@@ -284,9 +283,8 @@ private:
                         " do not form one send and its recv");
           continue;
         }
-        if (k.reduce != k0.reduce &&
-            (k0.kind == CollectiveKind::AllReduce ||
-             k0.kind == CollectiveKind::ReduceScatter))
+        if (k.reduce != k0.reduce && (k0.kind == CollectiveKind::AllReduce ||
+                                      k0.kind == CollectiveKind::ReduceScatter))
           return fail(who + "the reduction");
         if (k.group != k0.group)
           return fail(who + "the group");
@@ -432,8 +430,8 @@ private:
     uint64_t bytes;
     if (!isValidDType(uint32_t(k.dtype)) ||
         !mulChecked(k.count, dtypeSize(k.dtype), bytes) ||
-        (collective && !mulChecked(k.count, std::max<size_t>(k.group.size(), 1),
-                                   bytes)) ||
+        (collective &&
+         !mulChecked(k.count, std::max<size_t>(k.group.size(), 1), bytes)) ||
         !mulChecked(bytes, dtypeSize(k.dtype), bytes))
       return fail(where + "has a bad element count");
     if (collective) {

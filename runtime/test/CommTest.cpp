@@ -112,8 +112,8 @@ void runCollective(const Case &c, bool inPlace = false) {
     uint32_t x = b.input("x" + s, c.dtype, {int64_t(count)}, d);
     uint32_t y = b.output("y" + s, c.dtype, {int64_t(outCount)}, d);
     if (inPlace) {
-      uint32_t work = b.buffer(std::max(count, outCount) * dtypeSize(c.dtype),
-                               false, d);
+      uint32_t work =
+          b.buffer(std::max(count, outCount) * dtypeSize(c.dtype), false, d);
       b.program(d).buffers[work].size = count * dtypeSize(c.dtype);
       b.copy(x, work, 0, d);
       b.collective(c.kind, c.dtype, count, 5, group, {work}, {work}, d,
@@ -171,8 +171,7 @@ void runCollective(const Case &c, bool inPlace = false) {
           break;
         }
       }
-      EXPECT_EQ(test::decodeValues(c.dtype, outBytes[r]), want)
-          << "rank " << r;
+      EXPECT_EQ(test::decodeValues(c.dtype, outBytes[r]), want) << "rank " << r;
     }
   }
 }
@@ -261,8 +260,10 @@ TEST(Comm, ScatterAndGatherShardedTensors) {
   // r: rows split on dim 0 over devices 0 and 2 only (r = x[:, 0:3] as
   // [4, 3]... the column-0 gather).
   ArtifactBuilder b(4);
-  std::vector<uint32_t> xs = b.shardedInput("x", DType::F32, {4, 6}, blocks2x2());
-  std::vector<uint32_t> ys = b.shardedOutput("y", DType::F32, {4, 6}, blocks2x2());
+  std::vector<uint32_t> xs =
+      b.shardedInput("x", DType::F32, {4, 6}, blocks2x2());
+  std::vector<uint32_t> ys =
+      b.shardedOutput("y", DType::F32, {4, 6}, blocks2x2());
   std::vector<Shard> cols;
   for (uint32_t d = 0; d < 4; ++d)
     cols.push_back({d, {0, 3 * int64_t(d % 2)}, {4, 3}});
@@ -299,7 +300,8 @@ TEST(Comm, ShardedStateScattersAndGathers) {
   auto model = b.load(s);
   ASSERT_TRUE(model) << s.message;
   rt::Executable *exe = model->executable("");
-  std::vector<char> w = test::encodeValues(DType::I32, {1, 2, 3, 4, 5, 6, 7, 8});
+  std::vector<char> w =
+      test::encodeValues(DType::I32, {1, 2, 3, 4, 5, 6, 7, 8});
   ASSERT_TRUE(exe->setState("w", w.data(), w.size()).ok);
   std::vector<char> back(32, 0), out(32, 0);
   ASSERT_TRUE(exe->readState("w", back.data(), back.size()).ok);
@@ -327,8 +329,8 @@ TEST(Comm, KernelFreePlanEndToEnd) {
     b.collective(CollectiveKind::AllReduce, DType::F32, 4, 10, {0, 1}, {work},
                  {work}, d);
     b.copy(work, ss[d], 0, d);
-    b.collective(CollectiveKind::AllGather, DType::F32, 4, 11, {0, 1},
-                 {xs[d]}, {gs[d]}, d);
+    b.collective(CollectiveKind::AllGather, DType::F32, 4, 11, {0, 1}, {xs[d]},
+                 {gs[d]}, d);
   }
   rt::Status s;
   auto model = b.load(s);
@@ -418,9 +420,9 @@ TEST(Comm, MissingPeerTimesOutNamingTheCollective) {
     auto t0 = std::chrono::steady_clock::now();
     s = model->executable("")->call({x.data(), x.data()},
                                     {y0.data(), y1.data()});
-    double seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - t0)
-                         .count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
     EXPECT_FALSE(s.ok);
     EXPECT_TRUE(contains(s.message, "all_reduce order 3 timed out on device 0"))
         << s.message;

@@ -381,10 +381,9 @@ public:
                                 uint64_t count, uint64_t order, uint32_t peer,
                                 uint32_t buf, uint32_t prog) {
     bool send = kind == format::CommandKind::Send;
-    format::CommandDesc &c =
-        command(kind, send ? std::vector<uint32_t>{buf} : std::vector<uint32_t>{},
-                send ? std::vector<uint32_t>{} : std::vector<uint32_t>{buf}, 0,
-                prog);
+    format::CommandDesc &c = command(
+        kind, send ? std::vector<uint32_t>{buf} : std::vector<uint32_t>{},
+        send ? std::vector<uint32_t>{} : std::vector<uint32_t>{buf}, 0, prog);
     c.collective.dtype = dtype;
     c.collective.count = count;
     c.collective.order = order;

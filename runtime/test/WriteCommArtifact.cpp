@@ -48,7 +48,8 @@ int main(int argc, char **argv) {
   }
   auto x = b.shardedInput("x", DType::F32, {int64_t(n), 8}, rows);
   auto sum = b.shardedOutput("sum", DType::F32, {8}, replicated8);
-  auto gath = b.shardedOutput("gath", DType::F32, {int64_t(n), 8}, replicatedAll);
+  auto gath =
+      b.shardedOutput("gath", DType::F32, {int64_t(n), 8}, replicatedAll);
   auto rs = b.shardedOutput("rs", DType::F32, {8}, chunks);
   auto a2a = b.shardedOutput("a2a", DType::F32, {int64_t(n), 8}, rows);
   auto bc = b.shardedOutput("bc", DType::F32, {8}, replicated8);
@@ -59,8 +60,8 @@ int main(int argc, char **argv) {
                    {sum[d]}, d);
     b.collective(CollectiveKind::AllGather, DType::F32, 8, 1, group, {x[d]},
                  {gath[d]}, d);
-    b.collective(CollectiveKind::ReduceScatter, DType::F32, 8, 2, group,
-                 {x[d]}, {rs[d]}, d);
+    b.collective(CollectiveKind::ReduceScatter, DType::F32, 8, 2, group, {x[d]},
+                 {rs[d]}, d);
     b.collective(CollectiveKind::AllToAll, DType::F32, 8, 3, group, {x[d]},
                  {a2a[d]}, d);
     b.collective(CollectiveKind::Broadcast, DType::F32, 8, 4, group, {x[d]},
@@ -69,11 +70,9 @@ int main(int argc, char **argv) {
     uint32_t next = (d + 1) % n, prev = (d + n - 1) % n;
     if (d == 0) {
       b.transfer(CommandKind::Send, DType::F32, 8, 10, next, x[d], d);
-      b.transfer(CommandKind::Recv, DType::F32, 8, 10 + prev, prev, ring[d],
-                 d);
+      b.transfer(CommandKind::Recv, DType::F32, 8, 10 + prev, prev, ring[d], d);
     } else {
-      b.transfer(CommandKind::Recv, DType::F32, 8, 10 + prev, prev, ring[d],
-                 d);
+      b.transfer(CommandKind::Recv, DType::F32, 8, 10 + prev, prev, ring[d], d);
       b.transfer(CommandKind::Send, DType::F32, 8, 10 + d, next, x[d], d);
     }
   }

@@ -99,7 +99,7 @@ void list(const format::ArtifactDesc &a) {
                   "collectives/transfers\n",
                   p.device,
                   a.devices[p.device].kind == format::DeviceKind::Cpu ? "cpu"
-                                                                     : "cuda",
+                                                                      : "cuda",
                   p.commands.size(), transfers);
     }
     for (const format::TensorDesc &t : e.inputs)

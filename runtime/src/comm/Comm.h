@@ -73,7 +73,7 @@ private:
   std::condition_variable cv;
   bool aborted = false;
   std::string abortMessage;
-  std::vector<std::unique_ptr<Slot>> slots; ///< sorted by order
+  std::vector<std::unique_ptr<Slot>> slots;         ///< sorted by order
   std::vector<std::unique_ptr<Communicator>> comms; ///< per device
   std::vector<std::vector<char>> scratch;           ///< per device
   std::chrono::milliseconds timeout;

@@ -75,9 +75,9 @@ LocalGroup::LocalGroup(const EntryDesc &entry, uint32_t numDevices)
         slot->members = {c.collective.peer, p.device};
       slot->in.assign(slot->members.size(), nullptr);
       slot->out.assign(slot->members.size(), nullptr);
-      auto at = std::lower_bound(
-          slots.begin(), slots.end(), slot->order,
-          [](const std::unique_ptr<Slot> &s, uint64_t o) { return s->order < o; });
+      auto at = std::lower_bound(slots.begin(), slots.end(), slot->order,
+                                 [](const std::unique_ptr<Slot> &s,
+                                    uint64_t o) { return s->order < o; });
       slots.insert(at, std::move(slot));
     }
   // Scratch for collectives whose output overlaps their input.

@@ -134,7 +134,8 @@ void narrow(DType t, const float *in, void *out, uint64_t n) {
 
 class MpiCommunicator : public Communicator {
 public:
-  MpiCommunicator(MPI_Comm p2p, std::vector<std::pair<uint64_t, MPI_Comm>> comms,
+  MpiCommunicator(MPI_Comm p2p,
+                  std::vector<std::pair<uint64_t, MPI_Comm>> comms,
                   size_t scratchBytes)
       : p2p(p2p), byOrder(std::move(comms)), scratch(scratchBytes) {}
   ~MpiCommunicator() override {
@@ -167,11 +168,9 @@ public:
         return s;
       return waitFor(req, what);
     }
-    auto at = std::lower_bound(
-        byOrder.begin(), byOrder.end(), c.order,
-        [](const std::pair<uint64_t, MPI_Comm> &p, uint64_t o) {
-          return p.first < o;
-        });
+    auto at = std::lower_bound(byOrder.begin(), byOrder.end(), c.order,
+                               [](const std::pair<uint64_t, MPI_Comm> &p,
+                                  uint64_t o) { return p.first < o; });
     if (at == byOrder.end() || at->first != c.order)
       return Status::error("internal: no MPI communicator for " + what);
     MPI_Comm comm = at->second;
@@ -191,8 +190,8 @@ public:
     }
     bool reduces = c.kind == CollectiveKind::AllReduce ||
                    c.kind == CollectiveKind::ReduceScatter;
-    bool arithmetic =
-        reduces && (c.reduce == ReduceKind::Sum || c.reduce == ReduceKind::Prod);
+    bool arithmetic = reduces && (c.reduce == ReduceKind::Sum ||
+                                  c.reduce == ReduceKind::Prod);
     MPI_Datatype type = typeOf(c.dtype, arithmetic);
     MPI_Op op = opOf(c.reduce);
     int rc = MPI_SUCCESS;
@@ -263,8 +262,7 @@ public:
     if (Status s = check(MPI_Comm_dup(MPI_COMM_WORLD, &p2p), "MPI_Comm_dup");
         !s)
       return s;
-    if (Status s = check(MPI_Comm_dup(MPI_COMM_WORLD, &io), "MPI_Comm_dup");
-        !s)
+    if (Status s = check(MPI_Comm_dup(MPI_COMM_WORLD, &io), "MPI_Comm_dup"); !s)
       return s;
     MPI_Comm_set_errhandler(p2p, MPI_ERRORS_RETURN);
     MPI_Comm_set_errhandler(io, MPI_ERRORS_RETURN);
@@ -294,8 +292,8 @@ public:
         if (c.kind == CommandKind::Collective && k.group.size() > 1)
           groups.emplace(k.group, MPI_COMM_NULL);
         if (p.device == device)
-          scratch = std::max<size_t>(
-              scratch, in * dtypeSize(k.dtype) + 4 * (in + out));
+          scratch = std::max<size_t>(scratch,
+                                     in * dtypeSize(k.dtype) + 4 * (in + out));
       }
     std::vector<MPI_Comm> owned;
     for (auto &[group, comm] : groups) {
@@ -335,8 +333,8 @@ public:
                            "sending an output to rank " + std::to_string(to));
           !s)
         return s;
-      if (Status s = waitFor(req, "sending an output to rank " +
-                                      std::to_string(to));
+      if (Status s =
+              waitFor(req, "sending an output to rank " + std::to_string(to));
           !s)
         return s;
       done += size_t(n);
@@ -348,9 +346,10 @@ public:
     for (size_t done = 0; done < bytes;) {
       int n = int(std::min<size_t>(bytes - done, size_t(1) << 30));
       MPI_Request req;
-      std::string what = "gathering an output from rank " + std::to_string(from);
-      if (Status s =
-              check(MPI_Irecv(p + done, n, MPI_BYTE, from, tag, io, &req), what);
+      std::string what =
+          "gathering an output from rank " + std::to_string(from);
+      if (Status s = check(
+              MPI_Irecv(p + done, n, MPI_BYTE, from, tag, io, &req), what);
           !s)
         return s;
       if (Status s = waitFor(req, what); !s)

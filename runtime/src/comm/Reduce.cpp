@@ -36,8 +36,8 @@ template <typename A> A combine(ReduceKind op, A x, A y) {
 
 /// Integers: sum and prod in the unsigned type (wraps), max / min signed.
 template <typename T>
-void reduceInts(ReduceKind op, const void *const *in, size_t n,
-                uint64_t offset, void *out, uint64_t count) {
+void reduceInts(ReduceKind op, const void *const *in, size_t n, uint64_t offset,
+                void *out, uint64_t count) {
   using U = std::make_unsigned_t<T>;
   T *o = static_cast<T *>(out);
   for (uint64_t i = 0; i < count; ++i) {
@@ -55,8 +55,8 @@ void reduceInts(ReduceKind op, const void *const *in, size_t n,
   }
 }
 
-void reduceF32(ReduceKind op, const void *const *in, size_t n,
-               uint64_t offset, void *out, uint64_t count) {
+void reduceF32(ReduceKind op, const void *const *in, size_t n, uint64_t offset,
+               void *out, uint64_t count) {
   float *o = static_cast<float *>(out);
   for (uint64_t i = 0; i < count; ++i) {
     float acc = static_cast<const float *>(in[0])[offset + i];
@@ -67,8 +67,8 @@ void reduceF32(ReduceKind op, const void *const *in, size_t n,
 }
 
 template <float (*Load)(uint16_t), uint16_t (*Store)(float)>
-void reduceHalf(ReduceKind op, const void *const *in, size_t n,
-                uint64_t offset, void *out, uint64_t count) {
+void reduceHalf(ReduceKind op, const void *const *in, size_t n, uint64_t offset,
+                void *out, uint64_t count) {
   uint16_t *o = static_cast<uint16_t *>(out);
   for (uint64_t i = 0; i < count; ++i) {
     float acc = Load(static_cast<const uint16_t *>(in[0])[offset + i]);
@@ -88,11 +88,11 @@ void rt::comm::reduce(DType dtype, ReduceKind op, const void *const *inputs,
   case DType::F32:
     return reduceF32(op, inputs, numInputs, offset, out, count);
   case DType::F16:
-    return reduceHalf<cpu::halfToFloat, cpu::floatToHalf>(
-        op, inputs, numInputs, offset, out, count);
+    return reduceHalf<cpu::halfToFloat, cpu::floatToHalf>(op, inputs, numInputs,
+                                                          offset, out, count);
   case DType::BF16:
-    return reduceHalf<cpu::bf16ToFloat, cpu::floatToBf16>(
-        op, inputs, numInputs, offset, out, count);
+    return reduceHalf<cpu::bf16ToFloat, cpu::floatToBf16>(op, inputs, numInputs,
+                                                          offset, out, count);
   case DType::I8:
     return reduceInts<int8_t>(op, inputs, numInputs, offset, out, count);
   case DType::I32:

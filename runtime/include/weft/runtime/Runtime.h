@@ -169,7 +169,7 @@ private:
   Status loadEntry(const format::EntryDesc &entry, Executable &exe);
 
   format::ArtifactDesc artifact;
-  std::vector<std::unique_ptr<Device>> devices; ///< null: on another rank
+  std::vector<std::unique_ptr<Device>> devices;   ///< null: on another rank
   std::vector<std::vector<KernelHandle>> kernels; ///< per device
   std::vector<std::unique_ptr<Executable>> executables;
   bool mpi = false, outputsEverywhere = false;
