@@ -1,17 +1,25 @@
 //===- Executable.cpp - loading and replaying static plans ----------------===//
 //
 // Load: decode + validate, one Device per artifact device (the target
-// record checked there), each device's kernels loaded once, per entry every
-// arena allocated once, weights and state bound once, and every command
-// resolved to addresses, a stream and a kernel handle. Run: replay the
-// resolved commands through the device layer. Nothing allocates and
-// nothing is scheduled at run time.
+// record checked there; in MPI mode only this rank's), each device's
+// kernels loaded once, per entry every arena allocated once, weights and
+// state bound once, every command resolved to addresses, a stream, a
+// kernel handle or a communicator, and, for several local devices, one
+// worker thread per device started. Run: scatter the inputs by their
+// placements, replay the resolved commands through the device layer (each
+// device on its worker), gather the outputs. Nothing allocates and nothing
+// is scheduled at run time.
 //
 //===----------------------------------------------------------------------===//
+#include "comm/Comm.h"
 #include "weft/runtime/Runtime.h"
 
 #include <algorithm>
+#include <array>
+#include <condition_variable>
+#include <cstdlib>
 #include <cstring>
+#include <thread>
 
 using namespace weft;
 using namespace weft::rt;
@@ -32,9 +40,17 @@ std::string TensorInfo::typeString() const {
 }
 
 /// One resolved command.
-struct Executable::Step {
+namespace {
+
+double nowUs() {
+  using namespace std::chrono;
+  return duration<double, std::micro>(steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/// One resolved command.
+struct Step {
   CommandKind kind;
-  Device *device;
   Stream *stream;
   uint32_t deviceIndex, streamIndex;
   const CommandDesc *command;
@@ -44,15 +60,268 @@ struct Executable::Step {
   void *c = nullptr;
   size_t bytes = 0; ///< copy
   Event *event = nullptr;
+  Communicator *comm = nullptr; ///< transfers between devices
 };
 
-namespace {
-double nowUs() {
-  using namespace std::chrono;
-  return duration<double, std::micro>(steady_clock::now().time_since_epoch())
-      .count();
+/// One program of this process, resolved.
+struct Program {
+  uint32_t device;
+  Device *dev;
+  std::vector<Step> steps;
+  std::vector<TraceEvent> trace; ///< capacity reserved at load
+};
+
+/// One placement of a tensor, resolved.
+struct Placed {
+  Device *device = nullptr; ///< null: on another rank
+  char *address = nullptr;
+  uint32_t deviceIndex = 0;
+  size_t bytes = 0;   ///< of the slice
+  bool whole = false; ///< the slice is the whole tensor
+  bool gather = true; ///< the first placement of its slice
+  std::vector<int64_t> start, shape;
+};
+
+struct Tensor {
+  std::vector<int64_t> shape;
+  size_t elementBytes = 0, bytes = 0;
+  std::vector<Placed> places;
+};
+
+/// Copies the slice (start, shape) of the row-major tensor `dims` between
+/// `global` and the packed `slice` (toSlice: global -> slice). The
+/// trailing dimensions the slice spans fully are copied as one run.
+void copySlice(char *global, char *slice, const std::vector<int64_t> &dims,
+               const std::vector<int64_t> &start,
+               const std::vector<int64_t> &shape, size_t elementBytes,
+               bool toSlice) {
+  size_t rank = dims.size();
+  for (int64_t d : shape)
+    if (d == 0)
+      return;
+  if (rank == 0) {
+    std::memcpy(toSlice ? slice : global, toSlice ? global : slice,
+                elementBytes);
+    return;
+  }
+  // Dimensions after k are spanned fully: each index of dimensions
+  // [0, k) is one contiguous run of shape[k] * (their sizes) elements.
+  size_t k = rank - 1;
+  while (k > 0 && shape[k] == dims[k])
+    --k;
+  std::array<int64_t, 17> stride{}; // stride[d + 1]: dimension d's, in elements
+  stride[rank] = 1;
+  for (size_t d = rank; d-- > 0;)
+    stride[d] = stride[d + 1] * dims[d];
+  size_t run = size_t(shape[k] * stride[k + 1]) * elementBytes;
+  std::array<int64_t, 17> at{};
+  for (;;) {
+    int64_t offset = 0;
+    for (size_t d = 0; d <= k; ++d)
+      offset += (start[d] + (d < k ? at[d] : 0)) * stride[d + 1];
+    char *g = global + size_t(offset) * elementBytes;
+    if (toSlice)
+      std::memcpy(slice, g, run);
+    else
+      std::memcpy(g, slice, run);
+    slice += run;
+    size_t d = k;
+    for (;;) {
+      if (d == 0)
+        return;
+      --d;
+      if (++at[d] < shape[d])
+        break;
+      at[d] = 0;
+    }
+  }
 }
+
 } // namespace
+
+struct Executable::Impl {
+  std::vector<Program> programs; ///< of this process
+  std::vector<Tensor> inputs, outputs, state;
+  std::vector<std::unique_ptr<Stream>> streams;
+  std::vector<std::unique_ptr<Event>> events;
+  std::vector<char> staging; ///< host bytes of the largest slice
+  std::unique_ptr<comm::LocalGroup> group;
+  std::vector<std::unique_ptr<Communicator>> mpiComms;
+  comm::MpiWorld *mpi = nullptr;
+  bool outputsEverywhere = false;
+  bool tracing = false;
+  size_t numCommands = 0;
+
+  // Workers: one thread per local program when there are several.
+  std::vector<std::thread> threads;
+  std::mutex workMutex;
+  std::condition_variable go, done;
+  uint64_t ticket = 0;
+  size_t pending = 0;
+  bool stopping = false, failed = false;
+
+  ~Impl() {
+    {
+      std::lock_guard<std::mutex> lock(workMutex);
+      stopping = true;
+    }
+    go.notify_all();
+    for (std::thread &t : threads)
+      t.join();
+  }
+
+  Status runProgram(Program &p) {
+    for (Step &s : p.steps) {
+      double t0 = tracing ? nowUs() : 0;
+      Status st;
+      switch (s.kind) {
+      case CommandKind::Launch:
+        st = s.stream->launch(s.kernel, s.args.data(), *s.command);
+        break;
+      case CommandKind::Gemm:
+        st = s.stream->gemm(s.command->gemm, s.a, s.b, s.bias, s.c);
+        break;
+      case CommandKind::Copy:
+        if (s.a != s.c)
+          st = s.stream->copy(s.a, s.c, s.bytes);
+        break;
+      case CommandKind::EventRecord:
+        st = s.stream->record(*s.event);
+        break;
+      case CommandKind::EventWait:
+        st = s.stream->wait(*s.event);
+        break;
+      case CommandKind::Collective:
+      case CommandKind::Send:
+      case CommandKind::Recv:
+        st = s.comm->run(s.kind, s.command->collective, s.a, s.c, *s.stream);
+        break;
+      }
+      if (!st)
+        return st;
+      if (tracing)
+        p.trace.push_back({s.command->label.c_str(), s.deviceIndex,
+                           s.streamIndex, t0, nowUs() - t0});
+    }
+    return p.dev->synchronize();
+  }
+
+  void worker(size_t index) {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(workMutex);
+        go.wait(lock, [&] { return stopping || ticket != seen; });
+        if (stopping)
+          return;
+        seen = ticket;
+      }
+      Status st = runProgram(programs[index]);
+      if (!st)
+        group->abort(st.message); // wakes the peers at once
+      std::lock_guard<std::mutex> lock(workMutex);
+      failed |= !st.ok;
+      if (--pending == 0)
+        done.notify_all();
+    }
+  }
+
+  Status run() {
+    for (Program &p : programs)
+      p.trace.clear(); // capacity reserved at load: no allocation
+    if (threads.empty()) {
+      for (Program &p : programs)
+        if (Status s = runProgram(p); !s)
+          return s;
+      return {};
+    }
+    group->reset();
+    {
+      std::lock_guard<std::mutex> lock(workMutex);
+      failed = false;
+      pending = threads.size();
+      ++ticket;
+    }
+    go.notify_all();
+    std::unique_lock<std::mutex> lock(workMutex);
+    done.wait(lock, [&] { return pending == 0; });
+    if (failed) // the first failure, which aborted the others
+      return Status::error(group->message());
+    return {};
+  }
+
+  /// The global `data` to every local placement of `t`.
+  Status scatter(const Tensor &t, const void *data) {
+    for (const Placed &pl : t.places) {
+      if (!pl.device || !pl.bytes)
+        continue;
+      if (pl.whole) {
+        if (Status s = pl.device->upload(pl.address, data, pl.bytes); !s)
+          return s;
+        continue;
+      }
+      copySlice(static_cast<char *>(const_cast<void *>(data)), staging.data(),
+                t.shape, pl.start, pl.shape, t.elementBytes, true);
+      if (Status s = pl.device->upload(pl.address, staging.data(), pl.bytes);
+          !s)
+        return s;
+    }
+    return {};
+  }
+
+  /// Every element of `t` into the global `data` (MPI: on rank 0, and on
+  /// every rank if `everywhere`).
+  Status gather(const Tensor &t, void *data, bool everywhere) {
+    char *out = static_cast<char *>(data);
+    int me = mpi ? mpi->rank() : 0;
+    for (const Placed &pl : t.places) {
+      if (!pl.gather || !pl.bytes)
+        continue;
+      if (pl.device && me == 0 && pl.whole) {
+        if (Status s = pl.device->download(out, pl.address, pl.bytes); !s)
+          return s;
+        continue;
+      }
+      if (pl.device) {
+        if (Status s =
+                pl.device->download(staging.data(), pl.address, pl.bytes);
+            !s)
+          return s;
+        if (me != 0) {
+          if (Status s = mpi->send(staging.data(), pl.bytes, 0, 1); !s)
+            return s;
+          if (!everywhere)
+            continue;
+        }
+      } else if (me == 0) {
+        if (Status s =
+                mpi->recv(staging.data(), pl.bytes, int(pl.deviceIndex), 1);
+            !s)
+          return s;
+      } else {
+        continue;
+      }
+      copySlice(out, staging.data(), t.shape, pl.start, pl.shape,
+                t.elementBytes, false);
+    }
+    if (mpi && everywhere && t.bytes)
+      return mpi->broadcast(out, t.bytes, 0);
+    return {};
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// MPI detection
+//===----------------------------------------------------------------------===//
+
+bool rt::launchedByMpi() {
+  for (const char *v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"})
+    if (std::getenv(v))
+      return true;
+  return false;
+}
+
+bool rt::haveMpi() { return comm::mpiBuilt(); }
 
 //===----------------------------------------------------------------------===//
 // Model
@@ -63,28 +332,62 @@ Model::~Model() {
   devices.clear();
 }
 
-std::unique_ptr<Model> Model::load(const std::string &path, Status &status) {
+std::unique_ptr<Model> Model::load(const std::string &path, Status &status,
+                                   const LoadOptions &options) {
   std::vector<char> bytes;
   status = readFile(path, bytes);
   if (!status)
     return nullptr;
-  return loadFromMemory(bytes.data(), bytes.size(), status);
+  return loadFromMemory(bytes.data(), bytes.size(), status, options);
 }
 
 std::unique_ptr<Model> Model::loadFromMemory(const char *data, size_t size,
-                                             Status &status) {
+                                             Status &status,
+                                             const LoadOptions &options) {
   std::unique_ptr<Model> m(new Model());
   status = parseArtifact(data, size, m->artifact);
   if (status)
-    status = m->init();
+    status = m->init(options);
   if (!status)
     return nullptr;
   return m;
 }
 
-Status Model::init() {
-  // Devices, then each device's kernels (one object per device kind).
-  for (const DeviceDesc &d : artifact.devices) {
+Status Model::init(const LoadOptions &options) {
+  mpi = options.mode == ExecutionMode::Mpi ||
+        (options.mode == ExecutionMode::Auto && launchedByMpi());
+  outputsEverywhere = options.outputsOnEveryRank;
+  if (mpi) {
+    if (!comm::mpiBuilt())
+      return Status::error(
+          std::string(options.mode == ExecutionMode::Mpi
+                          ? "an MPI run was requested"
+                          : "this process was started by mpirun") +
+          ", but this runtime was built without MPI (rebuild it where "
+          "find_package(MPI) succeeds, or run without mpirun to run every "
+          "device in one process)");
+    comm::MpiWorld *world;
+    if (Status s = comm::MpiWorld::get(world); !s)
+      return s;
+    worldRank = world->rank();
+    if (size_t(world->size()) != artifact.devices.size())
+      return Status::error(
+          "the artifact has " + std::to_string(artifact.devices.size()) +
+          " device" + (artifact.devices.size() == 1 ? "" : "s") +
+          " but the MPI job has " + std::to_string(world->size()) + " rank" +
+          (world->size() == 1 ? "" : "s") + " (rank " +
+          std::to_string(worldRank) + "): run it with mpirun -np " +
+          std::to_string(artifact.devices.size()));
+  }
+  // Devices, then each device's kernels (one object per device kind). In
+  // MPI mode, only this rank's device.
+  for (size_t di = 0; di < artifact.devices.size(); ++di) {
+    const DeviceDesc &d = artifact.devices[di];
+    if (mpi && di != size_t(worldRank)) {
+      devices.push_back(nullptr);
+      kernels.emplace_back();
+      continue;
+    }
     if (d.kind != DeviceKind::Cpu)
       return Status::error("the artifact needs a CUDA device; this runtime "
                            "was built without CUDA");
@@ -122,16 +425,17 @@ Status Model::init() {
 
 Status Model::loadEntry(const EntryDesc &e, Executable &exe) {
   exe.entryName = e.name;
-  // Per program: arenas, buffer addresses, streams and events.
+  Executable::Impl &x = *exe.impl;
+  // Per program: arenas, buffer addresses, streams and events (programs
+  // of devices on other ranks: none).
   std::vector<std::vector<char *>> address(e.programs.size());
   std::vector<std::vector<Stream *>> streamOf(e.programs.size());
   std::vector<std::vector<Event *>> eventOf(e.programs.size());
   for (size_t pi = 0; pi < e.programs.size(); ++pi) {
     const ProgramDesc &p = e.programs[pi];
     Device *device = devices[p.device].get();
-    if (std::find(exe.devices.begin(), exe.devices.end(), device) ==
-        exe.devices.end())
-      exe.devices.push_back(device);
+    if (!device)
+      continue;
     std::vector<char *> base;
     for (const ArenaDesc &ar : p.arenas) {
       void *mem;
@@ -157,24 +461,51 @@ Status Model::loadEntry(const EntryDesc &e, Executable &exe) {
           return s;
     }
     for (StreamKind k : p.streams) {
-      exe.streams.push_back(device->createStream(k));
-      streamOf[pi].push_back(exe.streams.back().get());
+      x.streams.push_back(device->createStream(k));
+      streamOf[pi].push_back(x.streams.back().get());
     }
     for (uint32_t i = 0; i < p.numEvents; ++i) {
-      exe.events.push_back(device->createEvent());
-      eventOf[pi].push_back(exe.events.back().get());
+      x.events.push_back(device->createEvent());
+      eventOf[pi].push_back(x.events.back().get());
     }
   }
 
-  // Commands, program by program (programs of one entry do not
-  // communicate until the multi-device runtime lands).
+  // Transfers between devices go through a communicator: locally one
+  // group for the entry, under MPI this rank's (its groups split at load).
+  bool multi = false;
+  for (const ProgramDesc &p : e.programs)
+    for (const CommandDesc &c : p.commands)
+      multi |=
+          c.kind == CommandKind::Send || c.kind == CommandKind::Recv ||
+          (c.kind == CommandKind::Collective && c.collective.group.size() > 1);
+  std::vector<Communicator *> commOf(artifact.devices.size(), nullptr);
+  if (mpi) {
+    if (Status s = comm::MpiWorld::get(x.mpi); !s)
+      return s;
+    x.outputsEverywhere = outputsEverywhere;
+    if (multi) {
+      Status s;
+      x.mpiComms.push_back(x.mpi->communicator(e, uint32_t(worldRank), s));
+      if (!x.mpiComms.back())
+        return Status::error("entry '" + e.name + "': " + s.message);
+      commOf[worldRank] = x.mpiComms.back().get();
+    }
+  } else if (multi || e.programs.size() > 1) {
+    x.group = std::make_unique<comm::LocalGroup>(
+        e, uint32_t(artifact.devices.size()));
+    for (size_t d = 0; d < artifact.devices.size(); ++d)
+      commOf[d] = x.group->communicator(uint32_t(d));
+  }
+
   for (size_t pi = 0; pi < e.programs.size(); ++pi) {
     const ProgramDesc &p = e.programs[pi];
+    if (!devices[p.device])
+      continue;
     const std::vector<char *> &at = address[pi];
+    Program prog{p.device, devices[p.device].get(), {}, {}};
     for (const CommandDesc &c : p.commands) {
-      Executable::Step step;
+      Step step;
       step.kind = c.kind;
-      step.device = devices[p.device].get();
       step.deviceIndex = p.device;
       step.streamIndex = c.stream;
       step.stream = streamOf[pi][c.stream];
@@ -199,49 +530,75 @@ Status Model::loadEntry(const EntryDesc &e, Executable &exe) {
         step.bytes = p.buffers[c.ins[0]].size;
         break;
       case CommandKind::Collective:
-        // A group of one device: the collective is the identity.
-        if (c.collective.group.size() != 1 || c.ins.size() != 1 ||
-            c.outs.size() != 1)
-          return Status::error(
-              "entry '" + e.name +
-              "' has collectives between devices; they need a communicator "
-              "(the multi-device runtime is not built yet)");
-        step.kind = CommandKind::Copy;
-        step.a = at[c.ins[0]];
-        step.c = at[c.outs[0]];
-        step.bytes =
-            std::min(p.buffers[c.ins[0]].size, p.buffers[c.outs[0]].size);
-        break;
+        if (c.collective.group.size() <= 1) {
+          // A group of one device: the collective is a copy.
+          step.kind = CommandKind::Copy;
+          step.a = at[c.ins[0]];
+          step.c = at[c.outs[0]];
+          step.bytes = transferOutElements(c.kind, c.collective) *
+                       dtypeSize(c.collective.dtype);
+          break;
+        }
+        [[fallthrough]];
       case CommandKind::Send:
       case CommandKind::Recv:
-        return Status::error("entry '" + e.name +
-                             "' sends between devices; that needs a "
-                             "communicator (the multi-device runtime is not "
-                             "built yet)");
+        step.a = c.ins.empty() ? nullptr : at[c.ins[0]];
+        step.c = c.outs.empty() ? nullptr : at[c.outs[0]];
+        step.comm = commOf[p.device];
+        break;
       case CommandKind::EventRecord:
       case CommandKind::EventWait:
         step.event = eventOf[pi][c.event];
         break;
       }
-      exe.steps.push_back(std::move(step));
+      prog.steps.push_back(std::move(step));
     }
+    prog.trace.reserve(prog.steps.size());
+    x.numCommands += prog.steps.size();
+    x.programs.push_back(std::move(prog));
   }
 
+  size_t staging = 0;
   auto bind = [&](const std::vector<TensorDesc> &list,
-                  std::vector<TensorInfo> &info,
-                  std::vector<Executable::Binding> &where) {
+                  std::vector<TensorInfo> &info, std::vector<Tensor> &where) {
     for (const TensorDesc &t : list) {
       info.push_back({t.name, t.dtype, t.shape});
-      const PlacementDesc &pl = t.placements[0];
-      const ProgramDesc &p = e.programs[pl.program];
-      where.push_back({devices[p.device].get(), address[pl.program][pl.buffer],
-                       info.back().bytes()});
+      Tensor tensor;
+      tensor.shape = t.shape;
+      tensor.elementBytes = dtypeSize(t.dtype);
+      tensor.bytes = info.back().bytes();
+      for (size_t i = 0; i < t.placements.size(); ++i) {
+        const PlacementDesc &pl = t.placements[i];
+        const ProgramDesc &p = e.programs[pl.program];
+        Placed placed;
+        placed.device = devices[p.device].get();
+        placed.address =
+            placed.device ? address[pl.program][pl.buffer] : nullptr;
+        placed.deviceIndex = p.device;
+        placed.bytes = TensorInfo{t.name, t.dtype, pl.shape}.bytes();
+        placed.whole = placed.bytes == tensor.bytes;
+        placed.start = pl.start;
+        placed.shape = pl.shape;
+        for (size_t j = 0; j < i; ++j)
+          if (t.placements[j].start == pl.start &&
+              t.placements[j].shape == pl.shape)
+            placed.gather = false;
+        staging = std::max(staging, placed.bytes);
+        tensor.places.push_back(std::move(placed));
+      }
+      where.push_back(std::move(tensor));
     }
   };
-  bind(e.inputs, exe.inputInfo, exe.inputAt);
-  bind(e.outputs, exe.outputInfo, exe.outputAt);
-  bind(e.state, exe.stateInfo, exe.stateAt);
-  exe.traceEvents.reserve(exe.steps.size());
+  bind(e.inputs, exe.inputInfo, x.inputs);
+  bind(e.outputs, exe.outputInfo, x.outputs);
+  bind(e.state, exe.stateInfo, x.state);
+  // Staging is needed for partial slices, and under MPI for every slice.
+  x.staging.resize(staging);
+
+  // Several local programs: one worker thread each, started now.
+  if (!mpi && x.programs.size() > 1)
+    for (size_t i = 0; i < x.programs.size(); ++i)
+      x.threads.emplace_back([&x, i] { x.worker(i); });
   return {};
 }
 
@@ -256,49 +613,12 @@ Executable *Model::executable(const std::string &name) {
 // Executable
 //===----------------------------------------------------------------------===//
 
+Executable::Executable() : impl(std::make_unique<Impl>()) {}
 Executable::~Executable() = default;
 
-size_t Executable::numCommands() const { return steps.size(); }
+size_t Executable::numCommands() const { return impl->numCommands; }
 
-Status Executable::runLocked() {
-  traceEvents.clear(); // capacity reserved at load: no allocation
-  for (Step &s : steps) {
-    double t0 = tracing ? nowUs() : 0;
-    Status st;
-    switch (s.kind) {
-    case CommandKind::Launch:
-      st = s.stream->launch(s.kernel, s.args.data(), *s.command);
-      break;
-    case CommandKind::Gemm:
-      st = s.stream->gemm(s.command->gemm, s.a, s.b, s.bias, s.c);
-      break;
-    case CommandKind::Copy:
-      if (s.a != s.c)
-        st = s.stream->copy(s.a, s.c, s.bytes);
-      break;
-    case CommandKind::EventRecord:
-      st = s.stream->record(*s.event);
-      break;
-    case CommandKind::EventWait:
-      st = s.stream->wait(*s.event);
-      break;
-    case CommandKind::Collective:
-    case CommandKind::Send:
-    case CommandKind::Recv:
-      st = Status::error("internal: unresolved transfer");
-      break;
-    }
-    if (!st)
-      return st;
-    if (tracing)
-      traceEvents.push_back({s.command->label.c_str(), s.deviceIndex,
-                             s.streamIndex, t0, nowUs() - t0});
-  }
-  for (Device *d : devices)
-    if (Status st = d->synchronize(); !st)
-      return st;
-  return {};
-}
+Status Executable::runLocked() { return impl->run(); }
 
 Status Executable::call(const std::vector<const void *> &in,
                         const std::vector<void *> &out) {
@@ -318,19 +638,17 @@ Status Executable::callRepeated(const std::vector<const void *> &in,
                          std::to_string(out.size()) + " destinations");
   // Null is fine only for tensors with no bytes.
   for (size_t i = 0; i < in.size(); ++i)
-    if (!in[i] && inputAt[i].bytes)
+    if (!in[i] && impl->inputs[i].bytes)
       return Status::error("entry '" + entryName + "': input '" +
                            inputInfo[i].name + "' is a null pointer");
   for (size_t i = 0; i < out.size(); ++i)
-    if (!out[i] && outputAt[i].bytes)
+    if (!out[i] && impl->outputs[i].bytes)
       return Status::error("entry '" + entryName + "': output '" +
                            outputInfo[i].name + "' is a null pointer");
   std::lock_guard<std::mutex> lock(mutex);
-  for (size_t i = 0; i < in.size(); ++i) {
-    const Binding &b = inputAt[i];
-    if (Status s = b.device->upload(b.address, in[i], b.bytes); !s)
+  for (size_t i = 0; i < in.size(); ++i)
+    if (Status s = impl->scatter(impl->inputs[i], in[i]); !s)
       return s;
-  }
   for (unsigned r = 0; r < repeat; ++r) {
     auto t0 = std::chrono::steady_clock::now();
     if (Status s = runLocked(); !s)
@@ -340,25 +658,25 @@ Status Executable::callRepeated(const std::vector<const void *> &in,
                            std::chrono::steady_clock::now() - t0)
                            .count());
   }
-  for (size_t i = 0; i < out.size(); ++i) {
-    const Binding &b = outputAt[i];
-    if (Status s = b.device->download(out[i], b.address, b.bytes); !s)
+  for (size_t i = 0; i < out.size(); ++i)
+    if (Status s =
+            impl->gather(impl->outputs[i], out[i], impl->outputsEverywhere);
+        !s)
       return s;
-  }
   return {};
 }
 
 Status Executable::findState(const std::string &name, size_t bytes,
-                             const Binding *&out) const {
+                             size_t &out) const {
   for (size_t i = 0; i < stateInfo.size(); ++i) {
     if (stateInfo[i].name != name)
       continue;
-    if (bytes != stateAt[i].bytes)
+    if (bytes != stateInfo[i].bytes())
       return Status::error("state '" + name + "' (" +
                            stateInfo[i].typeString() + ") has " +
-                           std::to_string(stateAt[i].bytes) + " bytes, not " +
-                           std::to_string(bytes));
-    out = &stateAt[i];
+                           std::to_string(stateInfo[i].bytes()) +
+                           " bytes, not " + std::to_string(bytes));
+    out = i;
     return {};
   }
   return Status::error("entry '" + entryName + "' has no state named '" + name +
@@ -367,32 +685,40 @@ Status Executable::findState(const std::string &name, size_t bytes,
 
 Status Executable::setState(const std::string &name, const void *data,
                             size_t bytes) {
-  const Binding *b = nullptr;
-  if (Status s = findState(name, bytes, b); !s)
+  size_t i = 0;
+  if (Status s = findState(name, bytes, i); !s)
     return s;
   if (!data && bytes)
     return Status::error("setState: null data");
   std::lock_guard<std::mutex> lock(mutex);
-  return b->device->upload(b->address, data, bytes);
+  return impl->scatter(impl->state[i], data);
 }
 
 Status Executable::readState(const std::string &name, void *data,
                              size_t bytes) {
-  const Binding *b = nullptr;
-  if (Status s = findState(name, bytes, b); !s)
+  size_t i = 0;
+  if (Status s = findState(name, bytes, i); !s)
     return s;
   if (!data && bytes)
     return Status::error("readState: null data");
   std::lock_guard<std::mutex> lock(mutex);
-  return b->device->download(data, b->address, bytes);
+  return impl->gather(impl->state[i], data, /*everywhere=*/true);
 }
 
 void Executable::enableTrace(bool on) {
   std::lock_guard<std::mutex> lock(mutex);
   tracing = on;
+  impl->tracing = on;
 }
 
 std::vector<TraceEvent> Executable::trace() {
   std::lock_guard<std::mutex> lock(mutex);
-  return traceEvents;
+  std::vector<TraceEvent> all;
+  for (const Program &p : impl->programs)
+    all.insert(all.end(), p.trace.begin(), p.trace.end());
+  std::sort(all.begin(), all.end(),
+            [](const TraceEvent &a, const TraceEvent &b) {
+              return a.startUs < b.startUs;
+            });
+  return all;
 }

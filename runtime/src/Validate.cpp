@@ -10,8 +10,10 @@
 //===----------------------------------------------------------------------===//
 #include "weft/runtime/Runtime.h"
 
+#include <algorithm>
 #include <climits>
 #include <limits>
+#include <map>
 #include <set>
 
 using namespace weft;
@@ -21,6 +23,7 @@ using namespace weft::format;
 namespace {
 
 constexpr uint32_t kMaxRank = 16;
+constexpr size_t kMaxPlacements = 4096;
 
 bool mulChecked(uint64_t a, uint64_t b, uint64_t &out) {
   if (a != 0 && b > std::numeric_limits<uint64_t>::max() / a)
@@ -106,6 +109,8 @@ private:
       if (Status s = program(e, p); !s)
         return s;
     }
+    if (Status s = transfers(e, devicesUsed); !s)
+      return s;
     std::set<std::string> names;
     for (const auto *list : {&e.inputs, &e.outputs, &e.state})
       for (const TensorDesc &t : *list) {
@@ -130,27 +135,163 @@ private:
     for (int64_t d : t.shape)
       if (d < 0 || !mulChecked(bytes, uint64_t(d), bytes))
         return fail("tensor '" + t.name + "' has a bad shape");
-    if (t.placements.size() != 1)
+    if (t.placements.empty())
+      return fail("tensor '" + t.name + "' has no placement");
+    if (t.placements.size() > kMaxPlacements)
+      return fail("tensor '" + t.name + "' has " +
+                  std::to_string(t.placements.size()) + " placements");
+    for (const PlacementDesc &pl : t.placements) {
+      if (pl.program >= e.programs.size())
+        return fail("tensor '" + t.name + "' is placed in a missing program");
+      const ProgramDesc &p = e.programs[pl.program];
+      if (pl.buffer >= p.buffers.size())
+        return fail("tensor '" + t.name + "' is placed in a missing buffer");
+      if (pl.start.size() != t.shape.size() ||
+          pl.shape.size() != t.shape.size())
+        return fail("tensor '" + t.name + "' has a placement of another rank");
+      uint64_t slice = dtypeSize(t.dtype);
+      for (size_t d = 0; d < t.shape.size(); ++d) {
+        if (pl.start[d] < 0 || pl.shape[d] < 0 || pl.start[d] > t.shape[d] ||
+            pl.shape[d] > t.shape[d] - pl.start[d])
+          return fail("tensor '" + t.name + "' has a placement outside it");
+        slice *= uint64_t(pl.shape[d]); // no overflow: within the tensor
+      }
+      const BufferDesc &b = p.buffers[pl.buffer];
+      if (std::max<uint64_t>(slice, 1) != b.size)
+        return fail("tensor '" + t.name + "' needs " + std::to_string(slice) +
+                    " bytes but its buffer has " + std::to_string(b.size));
+      bool persistent = p.arenas[b.arena].flags & kPersistent;
+      if (persistent != isState)
+        return fail("tensor '" + t.name + "' is " +
+                    (isState ? "state outside" : "an input or output inside") +
+                    " a persistent arena");
+    }
+    if (!covered(t))
       return fail("tensor '" + t.name +
-                  "' must have exactly one placement (sharded tensors need "
-                  "the multi-device runtime)");
-    const PlacementDesc &pl = t.placements[0];
-    if (pl.program >= e.programs.size())
-      return fail("tensor '" + t.name + "' is placed in a missing program");
-    const ProgramDesc &p = e.programs[pl.program];
-    if (pl.buffer >= p.buffers.size())
-      return fail("tensor '" + t.name + "' is placed in a missing buffer");
-    if (pl.shape != t.shape || pl.start != std::vector<int64_t>(t.shape.size()))
-      return fail("tensor '" + t.name + "' has a partial placement");
-    const BufferDesc &b = p.buffers[pl.buffer];
-    if (std::max<uint64_t>(bytes, 1) != b.size)
-      return fail("tensor '" + t.name + "' needs " + std::to_string(bytes) +
-                  " bytes but its buffer has " + std::to_string(b.size));
-    bool persistent = p.arenas[b.arena].flags & kPersistent;
-    if (persistent != isState)
-      return fail("tensor '" + t.name + "' is " +
-                  (isState ? "state outside" : "an input or output inside") +
-                  " a persistent arena");
+                  "' has a partial placement (its "
+                  "placements do not cover it)");
+    return {};
+  }
+
+  /// Whether the union of the placements of `t` is all of `t`: the
+  /// placements' boundaries cut every dimension into intervals, and each
+  /// cell of that grid is inside a placement or not at all.
+  static bool covered(const TensorDesc &t) {
+    for (int64_t d : t.shape)
+      if (d == 0)
+        return true;
+    size_t rank = t.shape.size();
+    std::vector<std::vector<int64_t>> cuts(rank);
+    uint64_t cells = 1;
+    for (size_t d = 0; d < rank; ++d) {
+      std::set<int64_t> c = {0, t.shape[d]};
+      for (const PlacementDesc &pl : t.placements) {
+        c.insert(pl.start[d]);
+        c.insert(pl.start[d] + pl.shape[d]);
+      }
+      cuts[d].assign(c.begin(), c.end());
+      cells *= cuts[d].size() - 1; // at most (2 * kMaxPlacements + 1)^rank
+      if (cells > (uint64_t(1) << 22))
+        return false; // more fragments than any plan makes
+    }
+    std::vector<size_t> at(rank, 0);
+    for (uint64_t cell = 0; cell < cells; ++cell) {
+      bool inside = false;
+      for (const PlacementDesc &pl : t.placements) {
+        bool all = true;
+        for (size_t d = 0; d < rank && all; ++d)
+          all = pl.start[d] <= cuts[d][at[d]] &&
+                cuts[d][at[d] + 1] <= pl.start[d] + pl.shape[d];
+        if ((inside = all))
+          break;
+      }
+      if (!inside)
+        return false;
+      for (size_t d = rank; d-- > 0;) {
+        if (++at[d] + 1 < cuts[d].size())
+          break;
+        at[d] = 0;
+      }
+    }
+    return true;
+  }
+
+  /// Collectives and sends / recvs across the programs of `e`: strictly
+  /// increasing orders per program, and every program issuing an order
+  /// agreeing on what it is.
+  Status transfers(const EntryDesc &e, const std::set<uint32_t> &devicesUsed) {
+    struct Seen {
+      const ProgramDesc *program;
+      const CommandDesc *command;
+    };
+    std::map<uint64_t, std::vector<Seen>> byOrder;
+    for (const ProgramDesc &p : e.programs) {
+      bool first = true;
+      uint64_t last = 0;
+      for (const CommandDesc &c : p.commands) {
+        if (c.kind != CommandKind::Collective && c.kind != CommandKind::Send &&
+            c.kind != CommandKind::Recv)
+          continue;
+        const CollectiveDesc &k = c.collective;
+        if (!first && k.order <= last)
+          return fail(
+              "entry '" + e.name + "': device " + std::to_string(p.device) +
+              " issues " + transferName(c.kind, k.kind) + " order " +
+              std::to_string(k.order) + " after order " + std::to_string(last) +
+              " (orders must increase strictly)");
+        first = false;
+        last = k.order;
+        byOrder[k.order].push_back({&p, &c});
+      }
+    }
+    for (const auto &[order, list] : byOrder) {
+      const CommandDesc &c0 = *list[0].command;
+      const CollectiveDesc &k0 = c0.collective;
+      uint32_t d0 = list[0].program->device;
+      std::string what = "entry '" + e.name +
+                         "': " + transferName(c0.kind, k0.kind) + " order " +
+                         std::to_string(order) + ": ";
+      if (c0.kind == CommandKind::Collective)
+        for (uint32_t d : k0.group)
+          if (!devicesUsed.count(d))
+            return fail(what + "its group names device " + std::to_string(d) +
+                        ", which has no program in the entry");
+      for (size_t i = 1; i < list.size(); ++i) {
+        const CommandDesc &c = *list[i].command;
+        const CollectiveDesc &k = c.collective;
+        std::string who =
+            what + "device " + std::to_string(list[i].program->device) +
+            " disagrees with device " + std::to_string(d0) + " on ";
+        bool p2p0 = c0.kind != CommandKind::Collective,
+             p2p = c.kind != CommandKind::Collective;
+        if (p2p0 != p2p || (!p2p && k.kind != k0.kind))
+          return fail(who + "the kind (" + transferName(c.kind, k.kind) +
+                      " vs " + transferName(c0.kind, k0.kind) + ")");
+        if (k.dtype != k0.dtype)
+          return fail(who + "the dtype (" + dtypeName(k.dtype) + " vs " +
+                      dtypeName(k0.dtype) + ")");
+        if (k.count != k0.count)
+          return fail(who + "the count (" + std::to_string(k.count) + " vs " +
+                      std::to_string(k0.count) + ")");
+        if (p2p) {
+          // A matched pair: one send, one recv, naming each other.
+          uint32_t d = list[i].program->device;
+          if (list.size() != 2 || c.kind == c0.kind || k.peer != d0 ||
+              k0.peer != d)
+            return fail(what + "devices " + std::to_string(d0) + " and " +
+                        std::to_string(d) +
+                        " do not form one send and its recv");
+          continue;
+        }
+        if (k.reduce != k0.reduce && (k0.kind == CollectiveKind::AllReduce ||
+                                      k0.kind == CollectiveKind::ReduceScatter))
+          return fail(who + "the reduction");
+        if (k.group != k0.group)
+          return fail(who + "the group");
+        if (k0.kind == CollectiveKind::Broadcast && k.root != k0.root)
+          return fail(who + "the root");
+      }
+    }
     return {};
   }
 
@@ -270,6 +411,67 @@ private:
     return {};
   }
 
+  /// One collective, send or recv on its own (the semantics in Format.h);
+  /// agreement between programs is checked per entry.
+  Status transfer(const std::string &where, const ProgramDesc &p,
+                  const CommandDesc &c) {
+    const CollectiveDesc &k = c.collective;
+    std::set<uint32_t> members(k.group.begin(), k.group.end());
+    if (members.size() != k.group.size())
+      return fail(where + "lists a device twice in its group");
+    for (uint32_t d : k.group)
+      if (d >= a.devices.size())
+        return fail(where + "names a missing device");
+    bool collective = c.kind == CommandKind::Collective;
+    if (!collective && k.peer >= a.devices.size())
+      return fail(where + "names a missing peer");
+    if (!collective && k.peer == p.device)
+      return fail(where + "sends to or receives from its own device");
+    uint64_t bytes;
+    if (!isValidDType(uint32_t(k.dtype)) ||
+        !mulChecked(k.count, dtypeSize(k.dtype), bytes) ||
+        (collective &&
+         !mulChecked(k.count, std::max<size_t>(k.group.size(), 1), bytes)) ||
+        !mulChecked(bytes, dtypeSize(k.dtype), bytes))
+      return fail(where + "has a bad element count");
+    if (collective) {
+      if (uint32_t(k.kind) > uint32_t(CollectiveKind::Broadcast) ||
+          uint32_t(k.reduce) > uint32_t(ReduceKind::Prod))
+        return fail(where + "has an unknown collective or reduction kind");
+      if (!members.count(p.device))
+        return fail(where + "is a collective of a group without its device");
+      size_t n = k.group.size();
+      if ((k.kind == CollectiveKind::ReduceScatter ||
+           k.kind == CollectiveKind::AllToAll) &&
+          k.count % n)
+        return fail(where + "splits " + std::to_string(k.count) +
+                    " elements into " + std::to_string(n) + " chunks");
+      if (k.kind == CollectiveKind::Broadcast && k.root >= n)
+        return fail(where + "broadcasts from a root outside its group");
+    }
+    bool root = k.kind == CollectiveKind::Broadcast && !k.group.empty() &&
+                k.root < k.group.size() && k.group[k.root] == p.device;
+    size_t wantIns = c.kind == CommandKind::Recv ? 0 : 1;
+    size_t wantOuts = c.kind == CommandKind::Send ? 0 : 1;
+    bool insOk = c.ins.size() == wantIns;
+    if (collective && k.kind == CollectiveKind::Broadcast && !root)
+      insOk = c.ins.size() <= 1; // only the root's input is read
+    if (!insOk || c.outs.size() != wantOuts)
+      return fail(where + "passes " + std::to_string(c.ins.size()) +
+                  " inputs and " + std::to_string(c.outs.size()) +
+                  " outputs to a " + transferName(c.kind, k.kind));
+    uint64_t size = dtypeSize(k.dtype);
+    if (!c.ins.empty() &&
+        p.buffers[c.ins[0]].size < transferInElements(c.kind, k) * size)
+      return fail(where + "reads past its buffer");
+    if (!c.outs.empty() &&
+        p.buffers[c.outs[0]].size < transferOutElements(c.kind, k) * size)
+      return fail(where + "writes past its buffer");
+    if (!c.outs.empty() && p.buffers[c.outs[0]].weight != kNone)
+      return fail(where + "writes a weight");
+    return {};
+  }
+
   Status command(const std::string &where, const ProgramDesc &p,
                  DeviceKind kind, const CommandDesc &c) {
     if (c.stream >= p.streams.size())
@@ -316,25 +518,8 @@ private:
       return {};
     case CommandKind::Collective:
     case CommandKind::Send:
-    case CommandKind::Recv: {
-      const CollectiveDesc &k = c.collective;
-      std::set<uint32_t> members(k.group.begin(), k.group.end());
-      if (members.size() != k.group.size())
-        return fail(where + "lists a device twice in its group");
-      for (uint32_t d : k.group)
-        if (d >= a.devices.size())
-          return fail(where + "names a missing device");
-      if (c.kind != CommandKind::Collective && k.peer >= a.devices.size())
-        return fail(where + "names a missing peer");
-      uint64_t bytes;
-      if (!isValidDType(uint32_t(k.dtype)) ||
-          !mulChecked(k.count, dtypeSize(k.dtype), bytes))
-        return fail(where + "has a bad element count");
-      for (uint32_t b : c.ins)
-        if (p.buffers[b].size < bytes)
-          return fail(where + "reads past its buffer");
-      return {};
-    }
+    case CommandKind::Recv:
+      return transfer(where, p, c);
     case CommandKind::EventRecord:
     case CommandKind::EventWait:
       if (c.event >= p.numEvents)

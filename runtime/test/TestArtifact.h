@@ -358,6 +358,81 @@ public:
     return c;
   }
 
+  /// A collective on program `prog` (device `prog`).
+  format::CommandDesc &
+  collective(format::CollectiveKind kind, format::DType dtype, uint64_t count,
+             uint64_t order, std::vector<uint32_t> group,
+             std::vector<uint32_t> ins, std::vector<uint32_t> outs,
+             uint32_t prog, format::ReduceKind reduce = format::ReduceKind::Sum,
+             uint32_t root = 0) {
+    format::CommandDesc &c = command(format::CommandKind::Collective,
+                                     std::move(ins), std::move(outs), 0, prog);
+    c.collective.kind = kind;
+    c.collective.reduce = reduce;
+    c.collective.dtype = dtype;
+    c.collective.count = count;
+    c.collective.order = order;
+    c.collective.group = std::move(group);
+    c.collective.root = root;
+    return c;
+  }
+  /// A send (of buffer `buf`) or recv (into it) with device `peer`.
+  format::CommandDesc &transfer(format::CommandKind kind, format::DType dtype,
+                                uint64_t count, uint64_t order, uint32_t peer,
+                                uint32_t buf, uint32_t prog) {
+    bool send = kind == format::CommandKind::Send;
+    format::CommandDesc &c = command(
+        kind, send ? std::vector<uint32_t>{buf} : std::vector<uint32_t>{},
+        send ? std::vector<uint32_t>{} : std::vector<uint32_t>{buf}, 0, prog);
+    c.collective.dtype = dtype;
+    c.collective.count = count;
+    c.collective.order = order;
+    c.collective.peer = peer;
+    return c;
+  }
+
+  /// One slice of a sharded tensor: program `prog` holds [start, start +
+  /// shape).
+  struct Shard {
+    uint32_t prog;
+    std::vector<int64_t> start, shape;
+  };
+  /// A tensor with one placement (and buffer) per shard; returns the
+  /// buffers, one per shard.
+  std::vector<uint32_t> sharded(std::vector<format::TensorDesc> &list,
+                                const std::string &name, format::DType dtype,
+                                const std::vector<int64_t> &shape,
+                                const std::vector<Shard> &shards,
+                                bool persistent = false) {
+    format::TensorDesc t{name, dtype, shape, {}};
+    std::vector<uint32_t> bufs;
+    for (const Shard &sh : shards) {
+      uint64_t bytes = tensorBytes(dtype, sh.shape);
+      bufs.push_back(buffer(bytes ? bytes : 1, persistent, sh.prog));
+      t.placements.push_back({sh.prog, bufs.back(), sh.start, sh.shape});
+    }
+    list.push_back(std::move(t));
+    return bufs;
+  }
+  std::vector<uint32_t> shardedInput(const std::string &name,
+                                     format::DType dtype,
+                                     const std::vector<int64_t> &shape,
+                                     const std::vector<Shard> &shards) {
+    return sharded(entry().inputs, name, dtype, shape, shards);
+  }
+  std::vector<uint32_t> shardedOutput(const std::string &name,
+                                      format::DType dtype,
+                                      const std::vector<int64_t> &shape,
+                                      const std::vector<Shard> &shards) {
+    return sharded(entry().outputs, name, dtype, shape, shards);
+  }
+  std::vector<uint32_t> shardedState(const std::string &name,
+                                     format::DType dtype,
+                                     const std::vector<int64_t> &shape,
+                                     const std::vector<Shard> &shards) {
+    return sharded(entry().state, name, dtype, shape, shards, true);
+  }
+
   std::vector<char> encode() const { return format::encodeArtifact(artifact); }
   std::unique_ptr<rt::Model> load(rt::Status &status) const {
     std::vector<char> bytes = encode();

@@ -460,14 +460,27 @@ TEST(Validate, PlacementBufferSizeMismatch) {
 TEST(Validate, PlacementMustCoverTheTensor) {
   ArtifactDesc a = base();
   a.entries[0].inputs[1].placements[0].start = {1, 0};
-  expectRefused(a, "tensor 'a' has a partial placement");
+  expectRefused(a, "tensor 'a' has a placement outside it");
   a = base();
   a.entries[0].inputs[1].placements[0].shape = {4, 2};
-  expectRefused(a, "tensor 'a' has a partial placement");
+  expectRefused(a, "tensor 'a' has a placement outside it");
+  a = base();
+  a.entries[0].inputs[1].placements[0].shape = {2};
+  expectRefused(a, "tensor 'a' has a placement of another rank");
+  a = base();
+  a.entries[0].inputs[1].placements.clear();
+  expectRefused(a, "tensor 'a' has no placement");
+  // Half the tensor (in a buffer of that size) covers only half.
+  a = base();
+  a.entries[0].state[0].placements[0].shape = {8};
+  a.entries[0].programs[0].buffers[S].size = 32;
+  expectRefused(a, "tensor 's' has a partial placement");
+  // The same slice twice (replicated) is fine.
   a = base();
   a.entries[0].inputs[1].placements.push_back(
       a.entries[0].inputs[1].placements[0]);
-  expectRefused(a, "must have exactly one placement");
+  rt::Status s = rt::validateArtifact(a);
+  EXPECT_TRUE(s.ok) << s.message;
   a = base();
   a.entries[0].inputs[1].placements[0].buffer = NumBuffers;
   expectRefused(a, "tensor 'a' is placed in a missing buffer");

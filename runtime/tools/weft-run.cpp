@@ -2,6 +2,14 @@
 //
 //   weft-run model.weft --input NAME=x.npy ... [--output-dir DIR]
 //            [--entry NAME] [--repeat N] [--trace t.json] [--list]
+//   mpirun -np N weft-run model.weft ...      (one rank per device)
+//
+// An artifact with several devices runs them all in this process (one
+// thread per device), or, under mpirun (detected from the environment, or
+// --mpi), one device per rank: every rank reads the inputs and scatters
+// its slices, rank 0 gathers and writes the outputs (--per-rank: every
+// rank writes DIR/rank<R>/NAME.npy). A rank count other than the
+// artifact's device count is an error on every rank.
 //
 // Inputs and outputs are .npy files (bfloat16 in the ml_dtypes convention:
 // descr '<V2'); every mismatch (missing or unknown input, wrong dtype or
@@ -15,6 +23,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <map>
@@ -34,13 +43,22 @@ const char *kUsage =
     "  --entry NAME            entry function to run (default: the first)\n"
     "  --repeat N              run N times; print the median time per run\n"
     "  --trace FILE.json       Chrome/Perfetto trace of the last run\n"
-    "  --list                  print target, devices, entries, inputs, "
+    "  --list                  print target, devices, entries, programs,\n"
+    "                          inputs, outputs and state, then exit\n"
+    "  --mpi                   one device per MPI rank (the default under\n"
+    "                          mpirun); --local: every device in this "
+    "process\n"
+    "  --per-rank              MPI: every rank writes its copy of the "
     "outputs\n"
-    "                          and state, then exit\n"
+    "                          to DIR/rank<R>/ (default: rank 0 writes DIR/)\n"
     "  -h, --help              this text\n";
 
+/// "rank 1: " under MPI, so every rank's message says whose it is.
+std::string rankPrefix;
+
 int error(const std::string &msg) {
-  std::fprintf(stderr, "weft-run: error: %s\n", msg.c_str());
+  std::fprintf(stderr, "weft-run: error: %s%s\n", rankPrefix.c_str(),
+               msg.c_str());
   return 1;
 }
 
@@ -71,6 +89,19 @@ void list(const format::ArtifactDesc &a) {
                 e.name.c_str(), e.programs.size(),
                 e.programs.size() == 1 ? "" : "s", commands,
                 (unsigned long long)bytes);
+    for (const format::ProgramDesc &p : e.programs) {
+      size_t transfers = 0;
+      for (const format::CommandDesc &c : p.commands)
+        transfers += c.kind == format::CommandKind::Collective ||
+                     c.kind == format::CommandKind::Send ||
+                     c.kind == format::CommandKind::Recv;
+      std::printf("  program on device %u (%s): %zu commands, %zu "
+                  "collectives/transfers\n",
+                  p.device,
+                  a.devices[p.device].kind == format::DeviceKind::Cpu ? "cpu"
+                                                                      : "cuda",
+                  p.commands.size(), transfers);
+    }
     for (const format::TensorDesc &t : e.inputs)
       std::printf("  input  %s : %s\n", t.name.c_str(), type(t).c_str());
     for (const format::TensorDesc &t : e.outputs)
@@ -86,7 +117,9 @@ int run(int argc, char **argv);
 int main(int argc, char **argv) {
   // No exception may escape: every failure is a message and exit code 1.
   try {
-    return run(argc, argv);
+    int code = run(argc, argv);
+    finalizeMpi();
+    return code;
   } catch (const std::bad_alloc &) {
     return error("out of memory");
   } catch (const std::exception &e) {
@@ -99,7 +132,8 @@ int run(int argc, char **argv) {
   std::string model, outDir, entry, tracePath;
   std::map<std::string, std::string> inputs, states;
   long repeat = 1;
-  bool listOnly = false;
+  bool listOnly = false, perRank = false;
+  LoadOptions options;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char *flag) -> const char * {
@@ -134,6 +168,12 @@ int run(int argc, char **argv) {
                      "'");
     } else if (a == "--list") {
       listOnly = true;
+    } else if (a == "--mpi") {
+      options.mode = ExecutionMode::Mpi;
+    } else if (a == "--local") {
+      options.mode = ExecutionMode::Local;
+    } else if (a == "--per-rank") {
+      perRank = true;
     } else if (!a.empty() && a[0] == '-') {
       return error("unknown option '" + a + "'\n" + kUsage);
     } else if (model.empty()) {
@@ -157,10 +197,21 @@ int run(int argc, char **argv) {
     list(desc);
     return 0;
   }
+  bool mpi = options.mode == ExecutionMode::Mpi ||
+             (options.mode == ExecutionMode::Auto && launchedByMpi());
+  if (mpi)
+    for (const char *v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+      if (const char *r = std::getenv(v)) {
+        rankPrefix = std::string("rank ") + r + ": ";
+        break;
+      }
+  options.outputsOnEveryRank = perRank;
   Status s;
-  std::unique_ptr<Model> m = Model::load(model, s);
+  std::unique_ptr<Model> m = Model::load(model, s, options);
   if (!m)
     return error(model + ": " + s.message);
+  if (m->usesMpi())
+    rankPrefix = "rank " + std::to_string(m->rank()) + ": ";
   Executable *exe = m->executable(entry);
   if (!exe)
     return error("no entry function named '" + entry + "'");
@@ -225,14 +276,32 @@ int run(int argc, char **argv) {
 
   // Inputs are copied in once; --repeat times the runs alone, and the
   // trace is of the last run.
+  // A failed run under MPI may leave peers waiting: end the whole job.
+  auto runFailed = [&](const Status &rs) {
+    int code = error(rs.message);
+    if (m->usesMpi()) {
+      std::fflush(stderr);
+      abortMpi(code);
+    }
+    return code;
+  };
   std::vector<double> times;
   if (repeat > 1)
     if (Status rs = exe->callRepeated(in, out, unsigned(repeat - 1), &times);
         !rs)
-      return error(rs.message);
+      return runFailed(rs);
   exe->enableTrace(!tracePath.empty());
   if (Status rs = exe->callRepeated(in, out, 1, &times); !rs)
-    return error(rs.message);
+    return runFailed(rs);
+  // Under MPI rank 0 holds the outputs (every rank with --per-rank).
+  bool writes = !m->usesMpi() || m->rank() == 0 || perRank;
+  if (!writes)
+    return 0;
+  if (m->usesMpi() && perRank && !outDir.empty()) {
+    if (mkdir(outDir.c_str(), 0755) != 0 && errno != EEXIST)
+      return error("cannot create '" + outDir + "': " + std::strerror(errno));
+    outDir += "/rank" + std::to_string(m->rank());
+  }
   if (repeat > 1) {
     std::sort(times.begin(), times.end());
     std::printf("median %.4f ms per run over %ld runs (min %.4f, max %.4f)\n",

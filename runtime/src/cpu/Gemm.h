@@ -4,6 +4,8 @@
 
 #include "weft/runtime/Format.h"
 
+#include <cstdint>
+
 namespace weft::rt::cpu {
 
 /// C[b] = op(A[b]) op(B[b]) (+ epilogue) for a validated GemmDesc: f32
@@ -12,6 +14,13 @@ namespace weft::rt::cpu {
 /// gives zeros (plus the bias).
 void gemm(const format::GemmDesc &g, const void *a, const void *b,
           const void *bias, void *c);
+
+/// IEEE binary16 and bfloat16 to and from f32, rounding to nearest even
+/// (NaN stays NaN).
+float halfToFloat(uint16_t h);
+uint16_t floatToHalf(float f);
+float bf16ToFloat(uint16_t h);
+uint16_t floatToBf16(float f);
 
 /// Whether a vendor CBLAS was found (loaded on first use).
 bool haveBlas();

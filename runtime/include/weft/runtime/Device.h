@@ -49,13 +49,20 @@ public:
   virtual Status wait(Event &event) = 0;
 };
 
-/// Collectives between devices, issued in the plan's global order. The
-/// implementations (local threads, MPI, NCCL) come with multi-device
-/// execution; a group of one device needs none.
+/// Collectives and sends / recvs between devices, issued by every device in
+/// the plan's global order with the semantics of format::CollectiveDesc.
+/// One Communicator per device of an entry: local (devices as threads of
+/// one process, src/comm/LocalComm.cpp) or MPI (one rank per process,
+/// src/comm/MpiComm.cpp). A group of one device needs none. A missing peer
+/// is an error after a timeout, never a hang.
 class Communicator {
 public:
   virtual ~Communicator() = default;
-  virtual Status run(const format::CollectiveDesc &collective,
+  /// Runs the transfer `command` (Collective, Send or Recv); `input` is
+  /// null where the transfer reads nothing, `output` where it writes
+  /// nothing.
+  virtual Status run(format::CommandKind command,
+                     const format::CollectiveDesc &collective,
                      const void *input, void *output, Stream &stream) = 0;
 };
 

@@ -206,19 +206,95 @@ enum class CollectiveKind : uint32_t {
 };
 enum class ReduceKind : uint32_t { Sum = 0, Max = 1, Min = 2, Prod = 3 };
 
-/// Collectives and point-to-point transfers. `order` is the global number:
-/// every rank issues its collectives in increasing order. `group` lists the
-/// devices taking part (indices into ArtifactDesc::devices), in rank order.
+/// Collectives and point-to-point transfers between the devices of one
+/// entry. The runtime executes exactly these semantics; the compiler emits
+/// exactly them.
+///
+/// Buffers are contiguous and row-major; `count` is in elements of `dtype`;
+/// the "rank" of a device is its position in `group` (which lists devices,
+/// indices into ArtifactDesc::devices, each once, in rank order). With n =
+/// group.size():
+///
+/// - AllReduce: ins[0] and outs[0] hold `count` elements; every rank gets
+///   the elementwise reduction (`reduce`) over the group, accumulated in
+///   rank order (rank 0 first), so every rank gets the same bits. f16 and
+///   bf16 accumulate in f32 and are rounded once (to nearest even); integers
+///   wrap like two's complement (sum, prod); max / min compare signed.
+/// - AllGather: ins[0] holds `count` elements; outs[0] holds n * count,
+///   rank r's input at element offset r * count.
+/// - ReduceScatter: ins[0] holds `count` elements, n chunks of count / n
+///   (count % n == 0); outs[0] holds one chunk: rank r gets the reduction
+///   of chunk r over the group (reduced as AllReduce does).
+/// - AllToAll: ins[0] and outs[0] hold `count` elements, n chunks of
+///   count / n (count % n == 0); chunk j of rank i's input lands as chunk i
+///   of rank j's output.
+/// - Broadcast: outs[0] of every rank gets the `count` elements of ins[0]
+///   of rank `root`; ranks other than the root need no ins.
+/// - Send (kind Send): ins[0] holds `count` elements sent to device `peer`;
+///   Recv (kind Recv): outs[0] receives `count` elements from device
+///   `peer`. A send and a recv match by `order`, which they share, and must
+///   agree on dtype and count. `group`, `reduce` and `root` are unused.
+///
+/// Order: `order` is the global number of the transfer. Every program
+/// issues its collectives and sends / recvs in strictly increasing order;
+/// every program of the entry that issues order k agrees on kind, reduce,
+/// dtype, count, group and root, and its device is in the group. An input
+/// and an output may be the same buffer (in place). A group of one device
+/// is a copy of the output's bytes from the input.
 struct CollectiveDesc {
   CollectiveKind kind = CollectiveKind::AllReduce;
   ReduceKind reduce = ReduceKind::Sum;
   DType dtype = DType::F32;
-  uint64_t count = 0; ///< elements of this device's input
-  uint64_t order = 0;
+  uint64_t count = 0; ///< elements of ins[0] (Recv, Broadcast: of outs[0])
+  uint64_t order = 0; ///< the global order; unique per transfer
   std::vector<uint32_t> group;
   uint32_t peer = kNone; ///< send / recv
   uint32_t root = 0;     ///< broadcast: position in `group`
 };
+
+/// "all_reduce", ..., "send", "recv": how messages name a transfer.
+inline const char *transferName(CommandKind command, CollectiveKind kind) {
+  if (command == CommandKind::Send)
+    return "send";
+  if (command == CommandKind::Recv)
+    return "recv";
+  switch (kind) {
+  case CollectiveKind::AllReduce:
+    return "all_reduce";
+  case CollectiveKind::AllGather:
+    return "all_gather";
+  case CollectiveKind::ReduceScatter:
+    return "reduce_scatter";
+  case CollectiveKind::AllToAll:
+    return "all_to_all";
+  case CollectiveKind::Broadcast:
+    return "broadcast";
+  }
+  return "?";
+}
+
+/// Elements a transfer reads from ins[0] and writes to outs[0] on one rank
+/// (the semantics above; a group of one device copies the output's count).
+inline uint64_t transferInElements(CommandKind command,
+                                   const CollectiveDesc &c) {
+  return command == CommandKind::Recv ? 0 : c.count;
+}
+inline uint64_t transferOutElements(CommandKind command,
+                                    const CollectiveDesc &c) {
+  if (command == CommandKind::Send)
+    return 0;
+  if (command == CommandKind::Recv)
+    return c.count;
+  uint64_t n = c.group.empty() ? 1 : c.group.size();
+  switch (c.kind) {
+  case CollectiveKind::AllGather:
+    return c.count * n;
+  case CollectiveKind::ReduceScatter:
+    return c.count / n;
+  default:
+    return c.count;
+  }
+}
 
 struct CommandDesc {
   CommandKind kind = CommandKind::Launch;
@@ -249,8 +325,12 @@ struct ProgramDesc {
 
 /// Where (part of) an entry's input or output lives: a buffer of one of the
 /// entry's programs holding the slice [start, start + shape) of the global
-/// tensor (the whole tensor when unsharded; the same slice on several
-/// devices when replicated).
+/// tensor, contiguous and row-major (the whole tensor when unsharded; the
+/// same slice on several devices when replicated). The placements of a
+/// tensor lie inside it and together cover every element. Inputs (and
+/// state on setState) are scattered: every placement gets its slice;
+/// outputs (and state on readState) are gathered: every element comes from
+/// the first placement holding it.
 struct PlacementDesc {
   uint32_t program = 0; ///< index into EntryDesc::programs
   uint32_t buffer = 0;

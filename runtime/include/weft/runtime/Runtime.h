@@ -54,7 +54,44 @@ struct TraceEvent {
 
 class Model;
 
+/// How a model with several devices runs.
+enum class ExecutionMode {
+  /// MPI when this process was started by mpirun (launchedByMpi()),
+  /// local otherwise.
+  Auto,
+  /// Every device in this process, one worker thread per device.
+  Local,
+  /// One rank per device: world rank r runs device r's programs; the world
+  /// size must equal the artifact's device count.
+  Mpi,
+};
+
+struct LoadOptions {
+  ExecutionMode mode = ExecutionMode::Auto;
+  /// MPI mode: outputs (gathered to rank 0) are also sent to every other
+  /// rank; by default only rank 0's output arrays are filled.
+  bool outputsOnEveryRank = false;
+};
+
+/// Whether this process looks like one rank of an MPI job (Open MPI's
+/// OMPI_COMM_WORLD_SIZE, PMIx's PMIX_RANK or PMI_SIZE in the environment).
+bool launchedByMpi();
+/// Whether this runtime was built with MPI.
+bool haveMpi();
+/// Ends MPI in this process if the runtime started it (idempotent; also
+/// done at exit).
+void finalizeMpi();
+/// Ends every rank of the MPI job at once with `code` (after an error that
+/// leaves the peers waiting); returns only when MPI is not running.
+void abortMpi(int code);
+
 /// One entry function, ready to run on every device it uses.
+///
+/// Inputs and outputs are global arrays: each input is scattered to the
+/// buffers of its placements (each gets its slice), each output gathered
+/// from its placements. Programs of several devices run at once: locally
+/// on one persistent worker thread per device (created at load), or, in
+/// MPI mode, this rank's program only (outputs gathered to rank 0).
 ///
 /// Thread safety: call(), setState() and readState() may be used from any
 /// number of threads at once. Calls of one Executable are serialized by a
@@ -80,9 +117,11 @@ public:
   Status callRepeated(const std::vector<const void *> &inputs,
                       const std::vector<void *> &outputs, unsigned repeat,
                       std::vector<double> *runMs);
-  /// Replaces persistent state tensor `name` (exactly its byte size).
+  /// Replaces persistent state tensor `name` (exactly its byte size; the
+  /// global tensor, scattered to its placements).
   Status setState(const std::string &name, const void *data, size_t bytes);
-  /// Reads persistent state tensor `name` (exactly its byte size).
+  /// Reads persistent state tensor `name` (exactly its byte size; gathered
+  /// from its placements, in MPI mode on every rank).
   Status readState(const std::string &name, void *data, size_t bytes);
 
   /// When on, each call records per-command start/end times (into storage
@@ -92,52 +131,49 @@ public:
 
 private:
   friend class Model;
-  struct Step;
-  struct Binding {
-    Device *device;
-    char *address;
-    size_t bytes;
-  };
+  struct Impl;
+  Executable();
   Status runLocked();
-  /// The binding of state `name` if `bytes` is its size.
-  Status findState(const std::string &name, size_t bytes,
-                   const Binding *&out) const;
+  /// The index of state `name` if `bytes` is its size.
+  Status findState(const std::string &name, size_t bytes, size_t &out) const;
 
   std::string entryName;
   std::vector<TensorInfo> inputInfo, outputInfo, stateInfo;
-  std::vector<Binding> inputAt, outputAt, stateAt;
-  std::vector<Step> steps;
-  std::vector<Device *> devices; ///< every device the entry uses
-  std::vector<std::unique_ptr<Stream>> streams;
-  std::vector<std::unique_ptr<Event>> events;
+  std::unique_ptr<Impl> impl;
   std::mutex mutex;
   bool tracing = false;
-  std::vector<TraceEvent> traceEvents;
 };
 
 class Model {
 public:
   ~Model();
   /// Reads, validates and loads the artifact at `path`.
-  static std::unique_ptr<Model> load(const std::string &path, Status &status);
+  static std::unique_ptr<Model> load(const std::string &path, Status &status,
+                                     const LoadOptions &options = {});
   /// Same, from memory (the bytes are not kept).
   static std::unique_ptr<Model> loadFromMemory(const char *data, size_t size,
-                                               Status &status);
+                                               Status &status,
+                                               const LoadOptions &options = {});
 
   const format::ArtifactDesc &info() const { return artifact; }
   size_t numEntries() const { return executables.size(); }
   /// The executable of entry `name` ("" = the first entry), or null.
   Executable *executable(const std::string &name);
+  /// Whether this model runs one device per MPI rank, and this rank.
+  bool usesMpi() const { return mpi; }
+  int rank() const { return worldRank; }
 
 private:
   Model() = default;
-  Status init();
+  Status init(const LoadOptions &options);
   Status loadEntry(const format::EntryDesc &entry, Executable &exe);
 
   format::ArtifactDesc artifact;
-  std::vector<std::unique_ptr<Device>> devices;
+  std::vector<std::unique_ptr<Device>> devices;   ///< null: on another rank
   std::vector<std::vector<KernelHandle>> kernels; ///< per device
   std::vector<std::unique_ptr<Executable>> executables;
+  bool mpi = false, outputsEverywhere = false;
+  int worldRank = 0;
 };
 
 /// Largest file `Model::load` and `.npy` reading accept (bytes).
