@@ -98,3 +98,18 @@ func.func @negative_mean_and_constant(%x: tensor<64x8xf32> {dist.sharding = #dis
   %r = dist.reshard %m from <@mesh, [P(sum)]> to <@mesh, [B]> : tensor<8xf32>
   return %r : tensor<8xf32>
 }
+
+// -----
+
+// A vocabulary-split table: the lookup keeps its local 8-row table and is
+// marked for dist-specialize, which knows each device's row offset.
+// CHECK-LABEL: func.func @negative_vocab_split
+// CHECK-SAME:    %arg0: tensor<8x4xf32>
+// CHECK:         weft.embedding %arg0, %arg1 {dist.sharding = #dist.sharding<@mesh, [P(sum)]>, dist.vocab_axes = array<i64: 0>} : tensor<8x4xf32>, tensor<8xi64> -> tensor<8x4xf32>
+dist.mesh @mesh shape = [2] axes = ["a"]
+func.func @negative_vocab_split(%t: tensor<16x4xf32> {dist.sharding = #dist.sharding<@mesh, [S(0)]>},
+                                %i: tensor<8xi64> {dist.sharding = #dist.sharding<@mesh, [B]>})
+    -> (tensor<8x4xf32> {dist.sharding = #dist.sharding<@mesh, [P(sum)]>}) attributes {weft.entry} {
+  %e = weft.embedding %t, %i {dist.sharding = #dist.sharding<@mesh, [P(sum)]>} : tensor<16x4xf32>, tensor<8xi64> -> tensor<8x4xf32>
+  return %e : tensor<8x4xf32>
+}

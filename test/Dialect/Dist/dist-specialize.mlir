@@ -57,3 +57,26 @@ func.func @main(%b: tensor<4xf32> {dist.sharding = #dist.sharding<@mesh, [B]>})
   %p = dist.make_partial %b on @mesh mesh_axes = [0] : tensor<4xf32>
   return %p : tensor<4xf32>
 }
+
+// -----
+
+// A vocabulary-split lookup on device 1 of 2 owns rows [8, 16): it looks up
+// id - 8 and zeroes the rows of ids outside (keep = relu(1 - relu(8 - id)
+// - relu(id - 15))).
+// CHECK-LABEL: func.func @main.part1
+// CHECK:         %[[O:.*]] = weft.constant dense<8> : tensor<i64>
+// CHECK:         %[[L:.*]] = weft.sub %arg1, %[[O]]
+// CHECK:         %[[HI:.*]] = weft.constant dense<15> : tensor<i64>
+// CHECK:         %[[K:.*]] = weft.cast {{.*}} : tensor<8xi64> -> tensor<8xf32>
+// CHECK:         %[[M:.*]] = weft.reshape %[[K]] : tensor<8xf32> -> tensor<8x1xf32>
+// CHECK:         %[[E:.*]] = weft.embedding %arg0, %[[L]]
+// CHECK-NOT:     dist.vocab_axes
+// CHECK:         %[[R:.*]] = weft.mul %[[E]], %[[M]] : tensor<8x4xf32>, tensor<8x1xf32>
+// CHECK:         return %[[R]]
+dist.mesh @mesh shape = [2] axes = ["a"]
+func.func @main(%t: tensor<8x4xf32> {dist.sharding = #dist.sharding<@mesh, [S(0)]>},
+                %i: tensor<8xi64> {dist.sharding = #dist.sharding<@mesh, [B]>})
+    -> (tensor<8x4xf32> {dist.sharding = #dist.sharding<@mesh, [B]>}) attributes {dist.partitioned = @mesh} {
+  %e = weft.embedding %t, %i {dist.vocab_axes = array<i64: 0>} : tensor<8x4xf32>, tensor<8xi64> -> tensor<8x4xf32>
+  return %e : tensor<8x4xf32>
+}

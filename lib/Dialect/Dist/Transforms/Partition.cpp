@@ -216,11 +216,17 @@ LogicalResult Partitioner::localizeOp(Operation &op) {
     return success();
   }
   if (auto embedding = dyn_cast<mlir::weft::EmbeddingOp>(op)) {
+    // A vocabulary-split table: each device looks up the rows it owns and
+    // gives zeros for the others (P(sum)); dist-specialize builds that
+    // form once the device's row offset is known.
     const NdSbp &table = layout.lookup(embedding.getTable());
-    for (const Placement &p : table)
+    SmallVector<int64_t> vocabAxes;
+    for (auto [a, p] : llvm::enumerate(table))
       if (p.isSplit() && p.dim == 0)
-        return op.emitOpError("dist-partition: a vocabulary-split embedding "
-                              "table has no local form yet");
+        vocabAxes.push_back(static_cast<int64_t>(a));
+    if (!vocabAxes.empty())
+      op.setAttr("dist.vocab_axes",
+                 Builder(op.getContext()).getDenseI64ArrayAttr(vocabAxes));
   }
   if (auto slice = dyn_cast<mlir::weft::SliceOp>(op)) {
     // Split dims are taken whole (the sharding rule): their limits become

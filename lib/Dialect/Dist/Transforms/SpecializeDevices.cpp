@@ -238,7 +238,62 @@ bool contiguous(RankedTensorType type, int64_t d) {
   return true;
 }
 
+/// The rows [offset, offset + rows) of a vocabulary-split table live on this
+/// device: look up `ids - offset` and zero the rows of ids outside the
+/// range (so the devices' results sum to the full lookup).
+void localizeEmbedding(mlir::weft::EmbeddingOp op, int64_t offset) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto ids = op.getIndices().getType();
+  int64_t rows = op.getTable().getType().getDimSize(0);
+  auto scalar = [&](int64_t v) {
+    auto t = RankedTensorType::get({}, ids.getElementType());
+    return mlir::weft::ConstantOp::create(
+               b, loc,
+               DenseElementsAttr::get(
+                   t, b.getIntegerAttr(ids.getElementType(), v)))
+        .getResult();
+  };
+  Value idx = op.getIndices();
+  Value local = mlir::weft::SubOp::create(b, loc, idx, scalar(offset));
+  // below = relu(offset - id), above = relu(id - last): both 0 exactly when
+  // the id is ours; keep = relu(1 - below - above) is 1 or 0.
+  Value below = mlir::weft::ReluOp::create(
+      b, loc, mlir::weft::SubOp::create(b, loc, scalar(offset), idx));
+  Value above = mlir::weft::ReluOp::create(
+      b, loc,
+      mlir::weft::SubOp::create(b, loc, idx, scalar(offset + rows - 1)));
+  Value outside = mlir::weft::AddOp::create(b, loc, below, above);
+  Value keep = mlir::weft::ReluOp::create(
+      b, loc, mlir::weft::SubOp::create(b, loc, scalar(1), outside));
+  auto result = op.getType();
+  SmallVector<int64_t> maskShape(ids.getShape());
+  maskShape.push_back(1);
+  Value keepF = mlir::weft::CastOp::create(
+      b, loc, RankedTensorType::get(ids.getShape(), result.getElementType()),
+      keep);
+  Value mask = mlir::weft::ReshapeOp::create(
+      b, loc, RankedTensorType::get(maskShape, result.getElementType()), keepF);
+  op.getIndicesMutable().assign(local);
+  b.setInsertionPointAfter(op);
+  auto masked = mlir::weft::MulOp::create(b, loc, op.getResult(), mask);
+  op.getResult().replaceAllUsesExcept(masked.getResult(), masked);
+  op->removeAttr("dist.vocab_axes");
+}
+
 LogicalResult Specializer::specialize(func::FuncOp clone, const Device &d) {
+  SmallVector<mlir::weft::EmbeddingOp> lookups;
+  clone.walk([&](mlir::weft::EmbeddingOp op) {
+    if (op->hasAttr("dist.vocab_axes"))
+      lookups.push_back(op);
+  });
+  for (mlir::weft::EmbeddingOp op : lookups) {
+    auto axes = op->getAttrOfType<DenseI64ArrayAttr>("dist.vocab_axes");
+    int64_t chunk = 0;
+    for (int64_t a : axes.asArrayRef())
+      chunk = chunk * shape[a] + d.coords[a];
+    localizeEmbedding(op, chunk * op.getTable().getType().getDimSize(0));
+  }
   SmallVector<Operation *> ops;
   clone.walk([&](Operation *op) {
     if (op->getDialect() && op->getDialect()->getNamespace() == "dist")
