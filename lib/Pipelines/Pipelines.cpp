@@ -61,7 +61,8 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
                "func.func(buffer-hoisting),weft-cpu-hoist-scratch");
 
   // The plan.
-  add(pm, "plan-build,plan-schedule,plan-assign-offsets");
+  add(pm, "plan-build,plan-schedule,plan-verify-collectives,"
+          "plan-assign-offsets");
   if (after(Stage::Plan))
     return;
 

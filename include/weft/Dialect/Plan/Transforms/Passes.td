@@ -98,4 +98,29 @@ def AssignOffsetsPass : Pass<"plan-assign-offsets", "::mlir::ModuleOp"> {
   ];
 }
 
+def VerifyCollectivesPass : Pass<"plan-verify-collectives",
+                                  "::mlir::ModuleOp"> {
+  let summary = "Check that the devices of an entry agree on every collective";
+  let description = [{
+    The static plan is deadlock-free only if every device of a collective's
+    group issues it, in the same global order, with the same kind,
+    reduction, element type, element count and group. This pass checks
+    that across all `plan.program`s of an entry (one per device) and
+    rejects a mismatch naming the order, the kind and the two devices, so a
+    bad plan fails at compile time instead of hanging at run time. It also
+    checks that each program belongs to the groups of its collectives
+    (that orders increase within a program is the `plan.program`
+    verifier's rule).
+
+    ```mlir
+    // device 0: plan.collective all_reduce order = 0 group = [0, 1] ...
+    //           with weft.type = tensor<8xf32>
+    // device 1: plan.collective all_reduce order = 0 group = [0, 1] ...
+    //           with weft.type = tensor<4xf32>
+    // error: all_reduce order 0: device 1 moves tensor<4xf32>, device 0
+    //        tensor<8xf32>
+    ```
+  }];
+}
+
 #endif // WEFT_DIALECT_PLAN_TRANSFORMS_PASSES_TD
