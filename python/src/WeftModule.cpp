@@ -371,9 +371,13 @@ using Pin = std::tuple<int, std::string, std::string, int>;
 /// Adds the mesh and the pins (as `dist.annotate`) to a clone of the graph's
 /// module and runs the sharding search; returns the sharded IR and the
 /// report, or failure after diagnostics.
-FailureOr<std::pair<std::string, std::string>>
-shardClone(Graph &g, const ::weft::MeshSpec &mesh, const std::vector<Pin> &pins,
-           ::weft::CompileOptions opts, const std::string &format) {
+/// A clone of the graph's module with the mesh and the pins (as
+/// `dist.annotate`), verified; `keepInit`: keep the parameters' initial
+/// values (an artifact needs them, a plan does not).
+FailureOr<OwningOpRef<ModuleOp>> meshClone(Graph &g,
+                                           const ::weft::MeshSpec &mesh,
+                                           const std::vector<Pin> &pins,
+                                           bool keepInit) {
   MLIRContext &ctx = context();
   IRMapping map;
   OwningOpRef<ModuleOp> copy(cast<ModuleOp>(g.getModule()->clone(map)));
@@ -381,9 +385,10 @@ shardClone(Graph &g, const ::weft::MeshSpec &mesh, const std::vector<Pin> &pins,
     return failure();
   // Parameters' initial values play no part in the plan; without them the
   // sharded IR stays small.
-  for (auto fn : copy->getOps<func::FuncOp>())
-    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
-      fn.removeArgAttr(i, "weft.init");
+  if (!keepInit)
+    for (auto fn : copy->getOps<func::FuncOp>())
+      for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+        fn.removeArgAttr(i, "weft.init");
   // A value pinned twice gets a chain of annotations, in pin order.
   DenseMap<Value, Value> latest;
   Operation *lastArgPin = nullptr;
@@ -414,7 +419,15 @@ shardClone(Graph &g, const ::weft::MeshSpec &mesh, const std::vector<Pin> &pins,
   }
   if (failed(verify(*copy)))
     return failure();
+  return copy;
+}
 
+/// Compiles `module` with `opts`, the sharding report written in `format`;
+/// returns (the emitted text or artifact bytes, the report).
+FailureOr<std::pair<std::string, std::string>>
+compileWithReport(ModuleOp module, ::weft::CompileOptions opts,
+                  const std::string &format) {
+  MLIRContext &ctx = context();
   SmallString<128> report;
   int fd;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
@@ -422,13 +435,14 @@ shardClone(Graph &g, const ::weft::MeshSpec &mesh, const std::vector<Pin> &pins,
     return emitError(UnknownLoc::get(&ctx),
                      "cannot create a temporary file: " + ec.message());
   llvm::sys::Process::SafelyCloseFileDescriptor(fd);
-  opts.stop = ::weft::Stage::Sharded;
   opts.shardReport = report.str().str();
   opts.shardReportFormat = format;
   std::string ir;
   llvm::raw_string_ostream os(ir);
   FailureOr<::weft::CompiledModule> done =
-      ::weft::compileModule(*copy, opts, os);
+      ::weft::compileModule(module, opts, os);
+  if (succeeded(done) && opts.stop == ::weft::Stage::Artifact)
+    ir.assign(done->bytes.begin(), done->bytes.end());
   auto buffer = llvm::MemoryBuffer::getFile(report);
   llvm::sys::fs::remove(report);
   if (failed(done))
@@ -436,6 +450,41 @@ shardClone(Graph &g, const ::weft::MeshSpec &mesh, const std::vector<Pin> &pins,
   if (!buffer)
     return emitError(UnknownLoc::get(&ctx), "cannot read the sharding report");
   return std::make_pair(ir, (*buffer)->getBuffer().str());
+}
+
+/// Compiles the graph for a mesh (weft.compile(..., mesh=)): returns (the
+/// artifact with one program per device, the JSON sharding report).
+py::tuple compileSharded(Graph &g, const std::string &shape,
+                         const std::string &axes, const std::string &topology,
+                         const std::vector<Pin> &pins, bool training,
+                         const std::string &mode, int64_t memoryBudget,
+                         bool useBlas, const std::string &cpu) {
+  llvm::Expected<::weft::MeshSpec> mesh =
+      ::weft::parseMeshSpec(shape, axes, topology);
+  if (!mesh)
+    throw py::value_error("weft.Mesh: " + llvm::toString(mesh.takeError()));
+  ::weft::CompileOptions opts;
+  opts.useBlas = useBlas;
+  opts.cpu = cpu;
+  opts.shardMode = mode;
+  opts.training = training;
+  opts.memoryBudget = memoryBudget;
+  FailureOr<std::pair<std::string, std::string>> done = failure();
+  std::string errors;
+  {
+    py::gil_scoped_release release;
+    ContextLock lock(contextMutex());
+    DiagnosticCollector diags;
+    FailureOr<OwningOpRef<ModuleOp>> copy =
+        meshClone(g, *mesh, pins, /*keepInit=*/true);
+    if (succeeded(copy))
+      done = compileWithReport(**copy, opts, "json");
+    if (failed(done))
+      errors = diags.text();
+  }
+  if (failed(done))
+    throw WeftError(errors);
+  return py::make_tuple(py::bytes(done->first), done->second);
 }
 
 /// Plans the sharding of the graph on a mesh (weft.plan_sharding): returns
@@ -459,10 +508,19 @@ py::tuple planSharding(Graph &g, const std::string &shape,
     DiagnosticCollector diags;
     // The pass writes one report format: run it for each (the search is
     // deterministic).
-    auto first = shardClone(g, *mesh, pins, opts, "json");
-    FailureOr<std::pair<std::string, std::string>> second = failure();
-    if (succeeded(first))
-      second = shardClone(g, *mesh, pins, opts, "table");
+    opts.stop = ::weft::Stage::Sharded;
+    FailureOr<std::pair<std::string, std::string>> first = failure(),
+                                                    second = failure();
+    for (auto [format, out] : {std::make_pair("json", &first),
+                               std::make_pair("table", &second)}) {
+      FailureOr<OwningOpRef<ModuleOp>> copy =
+          meshClone(g, *mesh, pins, /*keepInit=*/false);
+      if (failed(copy))
+        break;
+      *out = compileWithReport(**copy, opts, format);
+      if (failed(*out))
+        break;
+    }
     if (failed(first) || failed(second))
       errors = diags.text();
     else {
@@ -493,7 +551,12 @@ public:
   PyExecutable(py::bytes artifact, const std::string &entry) {
     std::string data = artifact;
     ::weft::rt::Status s;
-    model = ::weft::rt::Model::loadFromMemory(data.data(), data.size(), s);
+    // Every device of a mesh runs in this process (local communicator),
+    // even if Python itself was started by mpirun.
+    ::weft::rt::LoadOptions options;
+    options.mode = ::weft::rt::ExecutionMode::Local;
+    model = ::weft::rt::Model::loadFromMemory(data.data(), data.size(), s,
+                                              options);
     if (!model)
       throw WeftError(s.message);
     exe = model->executable(entry);
@@ -615,6 +678,12 @@ void init_compiler(py::module_ &m) {
         py::arg("training") = false, py::arg("mode") = "fast",
         py::arg("memory_budget") = 0,
         "Shard a Graph on a mesh: (sharded IR, JSON report, table report).");
+  m.def("compile_sharded", &compileSharded, py::arg("graph"), py::arg("shape"),
+        py::arg("axes"), py::arg("topology"), py::arg("pins"),
+        py::arg("training") = false, py::arg("mode") = "fast",
+        py::arg("memory_budget") = 0, py::arg("use_blas") = true,
+        py::arg("cpu") = "native",
+        "Compile a Graph for a mesh: (artifact bytes, JSON sharding report).");
 }
 
 void init_runtime(py::module_ &m) {

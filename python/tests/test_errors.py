@@ -46,7 +46,7 @@ def test_call_time_checks():
         c()
 
 
-@pytest.mark.parametrize("option", ["mesh", "memory_budget", "quantize"])
+@pytest.mark.parametrize("option", ["memory_budget", "quantize"])
 def test_future_options_name_themselves(option):
     with pytest.raises(NotImplementedError, match=f"option '{option}'"):
         weft.compile(lambda x: x + 1.0, np.zeros(2, f32), **{option: 1})

@@ -9,11 +9,11 @@ from ._tensor import DTYPES, Tensor, Trace
 
 #: Options of later issues; each raises until its feature lands.
 _FUTURE_OPTIONS = {
-    "mesh": "running on a device mesh; weft.plan_sharding(fn, *inputs, "
-            "mesh=...) plans the sharding and reports its predicted cost",
     "memory_budget": "memory budgets (swap / recompute)",
     "quantize": "int8 quantization",
 }
+#: Options of a compile on a mesh.
+_MESH_OPTIONS = ("mesh", "shard_training", "shard_mode")
 _STAGES = ("weft", "groups", "linalg", "plan", "llvm")
 
 
@@ -27,8 +27,11 @@ def _check_options(target, options):
             raise NotImplementedError(
                 f"weft.compile: option '{name}' ({_FUTURE_OPTIONS[name]}) is "
                 f"not implemented yet")
-        if name != "use_blas":
+        if name != "use_blas" and name not in _MESH_OPTIONS:
             raise TypeError(f"weft.compile: unknown option '{name}'")
+    if "mesh" not in options and any(o in options for o in _MESH_OPTIONS):
+        raise TypeError("weft.compile: shard_training and shard_mode need "
+                        "mesh=")
 
 
 def _input_names(fn, count):
@@ -99,8 +102,14 @@ class Compiled:
         self._input_specs = [(n, *_spec(a))
                              for n, a in zip(names, example_inputs)]
         self._params = trace.param_list
+        self._mesh = options.get("mesh")
+        self._plan = None
         try:
-            self._artifact = _weft.compile(trace.graph, "", self._use_blas)
+            if self._mesh is None:
+                self._artifact = _weft.compile(trace.graph, "",
+                                               self._use_blas)
+            else:
+                self._compile_on_mesh(trace, options)
         except _weft.WeftError as e:
             raise RuntimeError(f"weft: compilation failed:\n{e}") from None
         self._exe = _weft.Executable(self._artifact)
@@ -110,6 +119,35 @@ class Compiled:
         # is an identity comparison per parameter, no copy.
         self._bound = [(name, p, p.data)
                        for name, p in zip(trace.param_names, trace.param_list)]
+
+    def _compile_on_mesh(self, trace, options):
+        from ._sharding import Mesh, _placements, check_shard_options
+        mesh = self._mesh
+        if not isinstance(mesh, Mesh):
+            raise TypeError(f"weft.compile: mesh must be a weft.Mesh, got "
+                            f"{type(mesh).__name__}")
+        self._shard_training = bool(options.get("shard_training", False))
+        self._shard_mode = options.get("shard_mode", "fast")
+        check_shard_options("weft.compile", self._shard_mode, None)
+        self._pins = [(t._id, _placements(t, names, mesh, file, line), file,
+                       line) for t, names, file, line in trace.pins]
+        self._artifact, self._report_json = _weft.compile_sharded(
+            trace.graph, *mesh.spec_strings(), self._pins,
+            self._shard_training, self._shard_mode, 0, self._use_blas)
+
+    def plan_report(self):
+        """How the model is split over its mesh (weft.compile(...,
+        mesh=...)): a weft.ShardingPlan; print it for the table."""
+        if self._mesh is None:
+            raise ValueError("weft: plan_report() needs a model compiled "
+                             "with mesh=")
+        if self._plan is None:
+            from ._sharding import ShardingPlan
+            ir, report, table = _weft.plan_sharding(
+                self._trace.graph, *self._mesh.spec_strings(), self._pins,
+                self._shard_training, self._shard_mode, 0)
+            self._plan = ShardingPlan(self._mesh, ir, report, table)
+        return self._plan
 
     @property
     def input_specs(self):
@@ -181,7 +219,11 @@ class Compiled:
 
 def compile(fn, *example_inputs, target="cpu", **options):
     """Traces `fn` (a function or an nn.Module) on `example_inputs` and
-    compiles it. Options: use_blas (default True)."""
+    compiles it. Options: use_blas (default True); mesh (a weft.Mesh: the
+    compiler splits the model over its devices with its sharding search and
+    `weft.shard` pins, and calls run every device in this process and
+    return the global arrays), shard_training (choose the split for a
+    training step's costs) and shard_mode ("fast" or "exact")."""
     return Compiled(fn, example_inputs, target, **options)
 
 

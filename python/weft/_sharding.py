@@ -290,6 +290,24 @@ class ShardingPlan:
         return out
 
 
+def check_shard_options(what, mode, memory_budget):
+    """Checks the search options; returns the budget in bytes (0: the
+    mesh's memory)."""
+    if mode not in _MODES:
+        raise ValueError(f"{what}: mode must be 'fast' or 'exact', got "
+                         f"{mode!r}")
+    if memory_budget is None:
+        return 0
+    if isinstance(memory_budget, bool) or \
+            not isinstance(memory_budget, numbers.Integral):
+        raise TypeError(f"{what}: memory_budget must be an int (bytes), got "
+                        f"{memory_budget!r}")
+    if memory_budget < 1:
+        raise ValueError(f"{what}: memory_budget must be positive, got "
+                         f"{memory_budget}")
+    return memory_budget
+
+
 def plan_sharding(fn, *example_inputs, mesh, training=False, mode="fast",
                   memory_budget=None):
     """Traces `fn` (a function or an nn.Module) on `example_inputs` and runs
@@ -302,19 +320,8 @@ def plan_sharding(fn, *example_inputs, mesh, training=False, mode="fast",
     if not isinstance(mesh, Mesh):
         raise TypeError(f"weft.plan_sharding: mesh must be a weft.Mesh, got "
                         f"{type(mesh).__name__}")
-    if mode not in _MODES:
-        raise ValueError(f"weft.plan_sharding: mode must be 'fast' or "
-                         f"'exact', got {mode!r}")
-    if memory_budget is None:
-        memory_budget = 0
-    else:
-        if isinstance(memory_budget, bool) or \
-                not isinstance(memory_budget, numbers.Integral):
-            raise TypeError(f"weft.plan_sharding: memory_budget must be an "
-                            f"int (bytes), got {memory_budget!r}")
-        if memory_budget < 1:
-            raise ValueError(f"weft.plan_sharding: memory_budget must be "
-                             f"positive, got {memory_budget}")
+    memory_budget = check_shard_options("weft.plan_sharding", mode,
+                                        memory_budget)
     trace, _ = trace_function(fn, example_inputs)
     pins = [(t._id, _placements(t, names, mesh, file, line), file, line)
             for t, names, file, line in trace.pins]
