@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# The main job: set up (when needed), then compile the sample transformer
-# block with weftc, run it with weft-run on the CPU, check it against numpy
-# and print the median time per run next to numpy's.
+# The main job: set up (when needed), then
+#  1. compile a GPT-style stack for a 2x2 device mesh with automatic
+#     sharding, print the plan, run it as 4 MPI ranks (and 4 local devices),
+#     check it against the single-device run and numpy, and time both;
+#  2. compile the sample transformer block, run it on one CPU device, check
+#     it against numpy and print the median time per run next to numpy's.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${WEFT_BUILD_DIR:-$root/build}"
 "$root/scripts/setup.sh" >&2
-WEFT_BIN="$build/bin" exec "${PYTHON:-python3}" "$root/examples/transformer_block.py" "$@"
+export WEFT_BIN="$build/bin"
+"${PYTHON:-python3}" "$root/examples/gpt_mesh.py"
+echo
+exec "${PYTHON:-python3}" "$root/examples/transformer_block.py" "$@"
