@@ -53,6 +53,7 @@ def main():
     ap.add_argument("--bin", default=os.environ.get("WEFT_BIN",
                                                     str(ROOT / "build/bin")))
     o = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # in order with weftc
     work = pathlib.Path(tempfile.mkdtemp(prefix="weft-gpt-"))
     model = work / "gpt.mlir"
     model.write_text(gpt.gpt_model(o.layers, o.hidden, o.heads, o.batch,
