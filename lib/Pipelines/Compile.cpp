@@ -10,6 +10,7 @@
 #include "weft/Target/CPU/CPUBackend.h"
 #include "weft/Target/CPU/Passes.h"
 #include "weft/Target/Serialize.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Error.h"
 
 using namespace mlir;
@@ -127,7 +128,14 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
     emit << "\n";
     return CompiledModule();
   }
-  size_t numEntries = getEntryFunctions(module).size(), numKernels = 0;
+  // Entries, not per-device programs: a mesh gives one program per device.
+  llvm::StringSet<> entryNames;
+  size_t numPrograms = 0, numKernels = 0;
+  for (auto program : module.getOps<plan::ProgramOp>()) {
+    entryNames.insert(program.getEntry().value_or(program.getSymName()));
+    ++numPrograms;
+  }
+  size_t numEntries = entryNames.size();
   for (auto m : module.getOps<ModuleOp>())
     if (m.getSymName() == kKernelModuleName)
       numKernels =
@@ -136,6 +144,9 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
           });
   progress(opts, Twine(numEntries) +
                      (numEntries == 1 ? " entry, " : " entries, ") +
+                     (numPrograms > numEntries
+                          ? Twine(numPrograms) + " device programs, "
+                          : Twine()) +
                      Twine(numKernels) + " kernels");
   for (auto program : module.getOps<plan::ProgramOp>()) {
     int64_t bytes = 0, bound = 0;
