@@ -49,8 +49,6 @@ using ::weft::sbp::Placement;
 
 namespace {
 
-/// Attribute names this pass reads and writes.
-constexpr StringLiteral kShardingAttr = "dist.sharding";
 
 /// Per-device memory of a parameter in a training step: the value, its
 /// gradient and two Adam moments.
@@ -252,7 +250,7 @@ std::pair<double, double> AutoSharder::reshardSeconds(const NdSbp &from,
 NdSbp AutoSharder::exitLayout(func::FuncOp fn, unsigned resultIndex,
                               const NdSbp &produced) const {
   if (auto pin = fn.getResultAttrOfType<ShardingAttr>(resultIndex,
-                                                      kShardingAttr))
+                                                      attr::kSharding))
     return pin.getNdSbp();
   NdSbp out = produced;
   for (Placement &p : out)
@@ -273,7 +271,7 @@ LogicalResult AutoSharder::buildNodes(func::FuncOp fn) {
              << " has type " << arg.getType()
              << "; only statically shaped int/float tensors can be sharded";
     if (auto pin = fn.getArgAttrOfType<ShardingAttr>(arg.getArgNumber(),
-                                                     kShardingAttr)) {
+                                                     attr::kSharding)) {
       if (pin.getMesh().getValue() != mesh.getSymName())
         return emitError(fn.getLoc(), "argument ")
                << arg.getArgNumber() << " is pinned to mesh " << pin.getMesh()
@@ -627,13 +625,13 @@ void AutoSharder::rewrite(func::FuncOp fn, const std::vector<int> &choice) {
   for (auto [i, n] : llvm::enumerate(nodes)) {
     const Signature &s = n.strategies[choice[i]];
     if (!n.op) {
-      fn.setArgAttr(n.argIndex, kShardingAttr, attrOf(s.results[0]));
+      fn.setArgAttr(n.argIndex, attr::kSharding, attrOf(s.results[0]));
       continue;
     }
     if (isa<AnnotateOp, ReshardOp>(n.op))
       continue;
     if (n.op->getNumResults() == 1)
-      n.op->setAttr(kShardingAttr, attrOf(s.results[0]));
+      n.op->setAttr(attr::kSharding, attrOf(s.results[0]));
   }
   // Reshards where a value is consumed in another layout; one per (value,
   // layout), placed before its first consumer.
@@ -667,7 +665,7 @@ void AutoSharder::rewrite(func::FuncOp fn, const std::vector<int> &choice) {
     const NdSbp &from = nodes[p].strategies[choice[p]].results[r];
     NdSbp to = exitLayout(fn, ret.getOperandNumber(), from);
     ret.set(reshardTo(ret.get(), from, to, returnOp));
-    fn.setResultAttr(ret.getOperandNumber(), kShardingAttr, attrOf(to));
+    fn.setResultAttr(ret.getOperandNumber(), attr::kSharding, attrOf(to));
   }
 }
 

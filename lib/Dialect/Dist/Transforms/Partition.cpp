@@ -30,9 +30,6 @@ using ::weft::sbp::Placement;
 
 namespace {
 
-constexpr StringLiteral kShardingAttr = "dist.sharding";
-constexpr StringLiteral kOrderAttr = "dist.order";
-constexpr StringLiteral kPartitionedAttr = "dist.partitioned";
 
 class Partitioner {
 public:
@@ -80,7 +77,7 @@ LogicalResult Partitioner::collectShardings(func::FuncOp fn) {
   Block &body = fn.getBody().front();
   for (BlockArgument arg : body.getArguments()) {
     auto s = fn.getArgAttrOfType<ShardingAttr>(arg.getArgNumber(),
-                                               kShardingAttr);
+                                               attr::kSharding);
     if (!s)
       return emitError(fn.getLoc(), "dist-partition: argument ")
              << arg.getArgNumber() << " of @" << fn.getSymName()
@@ -96,7 +93,7 @@ LogicalResult Partitioner::collectShardings(func::FuncOp fn) {
       layout[reshard.getResult()] = reshard.getTarget().getNdSbp();
       continue;
     }
-    auto s = op.getAttrOfType<ShardingAttr>(kShardingAttr);
+    auto s = op.getAttrOfType<ShardingAttr>(attr::kSharding);
     if (!s || op.getNumResults() != 1)
       return op.emitOpError("dist-partition: has no dist.sharding; run "
                             "dist-auto-shard first");
@@ -158,7 +155,7 @@ FailureOr<Value> Partitioner::emitReshard(OpBuilder &b, Location loc, Value v,
     }
     if (step.kind != CollectiveKind::LocalSlice &&
         step.kind != CollectiveKind::MakePartial)
-      op->setAttr(kOrderAttr, b.getI64IntegerAttr(nextOrder++));
+      op->setAttr(attr::kOrder, b.getI64IntegerAttr(nextOrder++));
     v = op->getResult(0);
   }
   return v;
@@ -186,7 +183,7 @@ LogicalResult Partitioner::rescaleMean(Operation &op,
           scalar, b.getFloatAttr(type.getElementType(), 1.0 / parts)));
   Value result = op.getResult(0);
   auto mul = mlir::weft::MulOp::create(b, op.getLoc(), result, scale.getResult());
-  mul->setAttr(kShardingAttr, op.getAttr(kShardingAttr));
+  mul->setAttr(attr::kSharding, op.getAttr(attr::kSharding));
   result.replaceAllUsesExcept(mul.getResult(), mul);
   return success();
 }
@@ -225,7 +222,7 @@ LogicalResult Partitioner::localizeOp(Operation &op) {
       if (p.isSplit() && p.dim == 0)
         vocabAxes.push_back(static_cast<int64_t>(a));
     if (!vocabAxes.empty())
-      op.setAttr("dist.vocab_axes",
+      op.setAttr(attr::kVocabAxes,
                  Builder(op.getContext()).getDenseI64ArrayAttr(vocabAxes));
   }
   if (auto slice = dyn_cast<mlir::weft::SliceOp>(op)) {
@@ -288,7 +285,7 @@ LogicalResult Partitioner::run(func::FuncOp fn) {
   Operation *ret = body.getTerminator();
   fn.setType(FunctionType::get(fn.getContext(), body.getArgumentTypes(),
                                ret->getOperandTypes()));
-  fn->setAttr(kPartitionedAttr, meshRef);
+  fn->setAttr(attr::kPartitioned, meshRef);
   return success();
 }
 
@@ -296,10 +293,10 @@ struct PartitionPass : ::weft::impl::PartitionPassBase<PartitionPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     for (func::FuncOp fn : ::weft::getEntryFunctions(module)) {
-      if (fn->hasAttr(kPartitionedAttr))
+      if (fn->hasAttr(attr::kPartitioned))
         continue;
       auto first = fn.getNumArguments()
-                       ? fn.getArgAttrOfType<ShardingAttr>(0, kShardingAttr)
+                       ? fn.getArgAttrOfType<ShardingAttr>(0, attr::kSharding)
                        : ShardingAttr();
       if (!first) {
         emitError(fn.getLoc(), "dist-partition: @")

@@ -25,13 +25,6 @@ using ::weft::sbp::NdSbp;
 
 namespace {
 
-constexpr StringLiteral kShardingAttr = "dist.sharding";
-constexpr StringLiteral kPartitionedAttr = "dist.partitioned";
-constexpr StringLiteral kDeviceAttr = "dist.device";
-constexpr StringLiteral kEntryAttr = "dist.entry";
-constexpr StringLiteral kGroupAttr = "dist.group";
-constexpr StringLiteral kStartAttr = "dist.start";
-constexpr StringLiteral kGlobalTypeAttr = "dist.global_type";
 
 /// One device of the mesh: its number and its coordinates.
 struct Device {
@@ -170,13 +163,13 @@ LogicalResult Specializer::placeValues(func::FuncOp fn, func::FuncOp clone,
     for (size_t a = 0; a < sbp.size(); ++a)
       if (sbp[a].isSplit())
         global[sbp[a].dim] *= shape[a];
-    attrs.set(kStartAttr, b.getDenseI64ArrayAttr(start));
-    attrs.set(kGlobalTypeAttr, TypeAttr::get(RankedTensorType::get(
+    attrs.set(attr::kStart, b.getDenseI64ArrayAttr(start));
+    attrs.set(attr::kGlobalType, TypeAttr::get(RankedTensorType::get(
                                    global, local.getElementType())));
     return start;
   };
   for (unsigned i = 0; i < clone.getNumArguments(); ++i) {
-    auto s = clone.getArgAttrOfType<ShardingAttr>(i, kShardingAttr);
+    auto s = clone.getArgAttrOfType<ShardingAttr>(i, attr::kSharding);
     if (!s)
       return emitError(fn.getLoc(), "dist-specialize: argument ")
              << i << " has no dist.sharding";
@@ -195,7 +188,7 @@ LogicalResult Specializer::placeValues(func::FuncOp fn, func::FuncOp clone,
     clone.setArgAttrs(i, attrs.getDictionary(fn.getContext()));
   }
   for (unsigned i = 0; i < clone.getNumResults(); ++i) {
-    auto s = clone.getResultAttrOfType<ShardingAttr>(i, kShardingAttr);
+    auto s = clone.getResultAttrOfType<ShardingAttr>(i, attr::kSharding);
     if (!s)
       return emitError(fn.getLoc(), "dist-specialize: result ")
              << i << " has no dist.sharding";
@@ -278,17 +271,17 @@ void localizeEmbedding(mlir::weft::EmbeddingOp op, int64_t offset) {
   b.setInsertionPointAfter(op);
   auto masked = mlir::weft::MulOp::create(b, loc, op.getResult(), mask);
   op.getResult().replaceAllUsesExcept(masked.getResult(), masked);
-  op->removeAttr("dist.vocab_axes");
+  op->removeAttr(attr::kVocabAxes);
 }
 
 LogicalResult Specializer::specialize(func::FuncOp clone, const Device &d) {
   SmallVector<mlir::weft::EmbeddingOp> lookups;
   clone.walk([&](mlir::weft::EmbeddingOp op) {
-    if (op->hasAttr("dist.vocab_axes"))
+    if (op->hasAttr(attr::kVocabAxes))
       lookups.push_back(op);
   });
   for (mlir::weft::EmbeddingOp op : lookups) {
-    auto axes = op->getAttrOfType<DenseI64ArrayAttr>("dist.vocab_axes");
+    auto axes = op->getAttrOfType<DenseI64ArrayAttr>(attr::kVocabAxes);
     int64_t chunk = 0;
     for (int64_t a : axes.asArrayRef())
       chunk = chunk * shape[a] + d.coords[a];
@@ -344,15 +337,15 @@ LogicalResult Specializer::specialize(func::FuncOp clone, const Device &d) {
     // Disjoint groups run the same logical collective; each instance gets
     // its own global order number (order x devices + the group's index,
     // still increasing along every program).
-    auto logical = op->getAttrOfType<IntegerAttr>("dist.order");
+    auto logical = op->getAttrOfType<IntegerAttr>(attr::kOrder);
     if (!logical)
       return op->emitOpError("dist-specialize: a collective needs dist.order");
     Attribute order = b.getI64IntegerAttr(logical.getInt() * numDevices() +
                                           groupIndex(d, axes));
     auto finish = [&, order](Operation *c) {
-      c->setAttr(kGroupAttr, groupAttr);
+      c->setAttr(attr::kGroup, groupAttr);
       if (order)
-        c->setAttr("dist.order", order);
+        c->setAttr(attr::kOrder, order);
     };
     // A gather along a dim that is not outermost: gather the dim moved to
     // the front, move it back.
@@ -439,10 +432,10 @@ LogicalResult Specializer::run(func::FuncOp fn) {
   for (int64_t id = 0; id < devices; ++id) {
     auto clone = cast<func::FuncOp>(b.clone(*fn));
     clone.setSymName((fn.getSymName() + ".part" + Twine(id)).str());
-    clone->removeAttr(kPartitionedAttr);
+    clone->removeAttr(attr::kPartitioned);
     clone->setAttr("weft.entry", b.getUnitAttr());
-    clone->setAttr(kDeviceAttr, b.getI64IntegerAttr(id));
-    clone->setAttr(kEntryAttr, fn.getSymNameAttr());
+    clone->setAttr(attr::kDevice, b.getI64IntegerAttr(id));
+    clone->setAttr(attr::kEntry, fn.getSymNameAttr());
     Device d = device(id);
     if (failed(placeValues(fn, clone, d)) || failed(specialize(clone, d)))
       return failure();
@@ -457,10 +450,10 @@ struct SpecializeDevicesPass
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> todo;
     for (func::FuncOp fn : ::weft::getEntryFunctions(module))
-      if (fn->hasAttr(kPartitionedAttr))
+      if (fn->hasAttr(attr::kPartitioned))
         todo.push_back(fn);
     for (func::FuncOp fn : todo) {
-      auto meshRef = fn->getAttrOfType<FlatSymbolRefAttr>(kPartitionedAttr);
+      auto meshRef = fn->getAttrOfType<FlatSymbolRefAttr>(attr::kPartitioned);
       auto mesh = SymbolTable::lookupNearestSymbolFrom<MeshOp>(fn, meshRef);
       if (!mesh) {
         emitError(fn.getLoc(), "dist-specialize: no dist.mesh ") << meshRef;

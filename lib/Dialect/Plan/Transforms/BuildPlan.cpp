@@ -58,8 +58,8 @@ private:
   std::pair<DenseI64ArrayAttr, TypeAttr> sliceOf(DictionaryAttr attrs) {
     if (!attrs)
       return {};
-    return {attrs.getAs<DenseI64ArrayAttr>("dist.start"),
-            attrs.getAs<TypeAttr>("dist.global_type")};
+    return {attrs.getAs<DenseI64ArrayAttr>(mlir::dist::attr::kStart),
+            attrs.getAs<TypeAttr>(mlir::dist::attr::kGlobalType)};
   }
   ArrayAttr refs(ArrayRef<FlatSymbolRefAttr> list) {
     return b.getArrayAttr(SmallVector<Attribute>(list.begin(), list.end()));
@@ -224,8 +224,8 @@ LogicalResult ProgramBuilder::addGemm(Operation *op) {
 }
 
 LogicalResult ProgramBuilder::addCollective(Operation *op) {
-  auto order = op->getAttrOfType<IntegerAttr>("dist.order");
-  auto group = op->getAttrOfType<DenseI64ArrayAttr>("dist.group");
+  auto order = op->getAttrOfType<IntegerAttr>(mlir::dist::attr::kOrder);
+  auto group = op->getAttrOfType<DenseI64ArrayAttr>(mlir::dist::attr::kGroup);
   if (!order || !group)
     return op->emitOpError("plan-build: a collective needs dist.order and "
                            "dist.group (run dist-specialize first)");
@@ -302,9 +302,9 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
   int64_t device = 0;
   std::string name = (fn.getSymName() + ".dev0").str();
   StringAttr entry = fn.getSymNameAttr();
-  if (auto d = fn->getAttrOfType<IntegerAttr>("dist.device")) {
+  if (auto d = fn->getAttrOfType<IntegerAttr>(mlir::dist::attr::kDevice)) {
     device = d.getInt();
-    if (auto e = fn->getAttrOfType<StringAttr>("dist.entry"))
+    if (auto e = fn->getAttrOfType<StringAttr>(mlir::dist::attr::kEntry))
       entry = e;
     name = (entry.getValue() + ".dev" + Twine(device)).str();
   }
