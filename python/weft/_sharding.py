@@ -39,6 +39,15 @@ def _positive_numbers(name, values, count, allow_zero=False):
     return [_number(name, v, allow_zero) for v in values]
 
 
+def _positive_int(what, name, v):
+    """`v` as a positive int (bytes), or TypeError / ValueError."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+        raise TypeError(f"{what}: {name} must be an int, got {v!r}")
+    if v < 1:
+        raise ValueError(f"{what}: {name} must be positive, got {v}")
+    return int(v)
+
+
 def _number(name, v, allow_zero=False):
     if isinstance(v, bool) or not isinstance(v, numbers.Real):
         raise TypeError(f"weft.Mesh: {name} must be a number, got {v!r}")
@@ -102,14 +111,8 @@ class Mesh:
         self.bandwidth_gbps = None if bandwidth_gbps is None else \
             _positive_numbers("bandwidth_gbps", bandwidth_gbps, rank)
         if memory_bytes is not None:
-            if isinstance(memory_bytes, bool) or \
-                    not isinstance(memory_bytes, numbers.Integral):
-                raise TypeError(f"weft.Mesh: memory_bytes must be an int, got "
-                                f"{memory_bytes!r}")
-            if memory_bytes < 1:
-                raise ValueError(f"weft.Mesh: memory_bytes must be positive, "
-                                 f"got {memory_bytes}")
-            memory_bytes = int(memory_bytes)
+            memory_bytes = _positive_int("weft.Mesh", "memory_bytes",
+                                         memory_bytes)
         self.memory_bytes = memory_bytes
         self.flops = None if flops is None else _number("flops", flops)
         self.memory_bandwidth_gbps = None if memory_bandwidth_gbps is None \
@@ -298,14 +301,7 @@ def check_shard_options(what, mode, memory_budget):
                          f"{mode!r}")
     if memory_budget is None:
         return 0
-    if isinstance(memory_budget, bool) or \
-            not isinstance(memory_budget, numbers.Integral):
-        raise TypeError(f"{what}: memory_budget must be an int (bytes), got "
-                        f"{memory_budget!r}")
-    if memory_budget < 1:
-        raise ValueError(f"{what}: memory_budget must be positive, got "
-                         f"{memory_budget}")
-    return memory_budget
+    return _positive_int(what, "memory_budget", memory_budget)
 
 
 def plan_sharding(fn, *example_inputs, mesh, training=False, mode="fast",
