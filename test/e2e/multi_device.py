@@ -20,10 +20,14 @@
 # CHECK: transformer auto, training model, on 2x2 (mpi): {{.*}} ok
 # CHECK: transformer data parallel on 2 (mpi): {{.*}} ok
 # CHECK: transformer vocabulary-split embedding on 2 (local): {{.*}} ok
+# CHECK: transformer tensor parallel on 4 (local): {{.*}} ok
+# CHECK: transformer tensor parallel on 4 (mpi): {{.*}} ok
 # CHECK: cnn data parallel on 2 (mpi): {{.*}} ok
 # CHECK: cnn auto, training model, on 4 (local): {{.*}} ok
 # CHECK: cnn channel parallel on 2 (local): {{.*}} ok
 # CHECK: cnn channel parallel on 2 (mpi): {{.*}} ok
+# CHECK: cnn 2-D (batch x channels) on 2x2 (local): {{.*}} ok
+# CHECK: cnn 2-D (batch x channels) on 2x2 (mpi): {{.*}} ok
 import pathlib
 import re
 import subprocess
@@ -175,6 +179,11 @@ compare("transformer data parallel on 2", tb_text, tb_in, tb_ref, mesh2, 2,
         {"%ids": "[S(0)]"}, launchers=("mpi",), communicates=False)
 compare("transformer vocabulary-split embedding on 2", tb_text, tb_in, tb_ref,
         mesh2, 2, {"%table": "[S(0)]"}, launchers=("local",))
+# Megatron tensor parallel: Q, K, V and the MLP's first matmul column-split,
+# the output projection and the second matmul row-split.
+compare("transformer tensor parallel on 4", tb_text, tb_in, tb_ref, mesh4, 4,
+        {"%wq": "[S(1)]", "%wk": "[S(1)]", "%wv": "[S(1)]", "%wo": "[S(0)]",
+         "%w1": "[S(1)]", "%b1": "[S(0)]", "%w2": "[S(0)]"})
 
 # --- the CNN of cnn.py -------------------------------------------------------
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
@@ -200,3 +209,6 @@ compare("cnn auto, training model, on 4", cnn_mlir, cnn_in, cnn_ref,
 # the split channels (a partial sum).
 compare("cnn channel parallel on 2", cnn_mlir, cnn_in, cnn_ref, mesh2, 2,
         {"%w1": "[S(0)]", "%b1": "[S(0)]", "%w2": "[S(1)]"})
+# 2-D: the batch over dp, conv1's filters over tp.
+compare("cnn 2-D (batch x channels) on 2x2", cnn_mlir, cnn_in, cnn_ref,
+        mesh22, 4, {"%x": "[S(0), B]", "%w1": "[B, S(0)]", "%b1": "[B, S(0)]"})
