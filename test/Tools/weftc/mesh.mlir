@@ -14,6 +14,7 @@
 // RUN: not weftc %s --emit=sharded 2>&1 | FileCheck %s --check-prefix=STAGE
 // RUN: not weftc %s --mesh=2 --shard-mode=best 2>&1 | FileCheck %s --check-prefix=MODE
 // RUN: not weftc %s --mesh-axes=dp 2>&1 | FileCheck %s --check-prefix=NOMESH
+// RUN: not weftc %s --mesh=128x64 -o %t.weft 2>&1 | FileCheck %s --check-prefix=MANY
 
 // The b = 128, h = 1024 MLP of test/Dialect/Dist/dist-auto-shard.mlir:
 // tensor parallel, one all_reduce of 512 KiB.
@@ -42,6 +43,7 @@
 // PLAN-COUNT-4: plan.collective all_reduce order = 0 group = [0, 1, 2, 3] reduce = sum
 // MODE: weftc: error: --shard-mode=best: expected fast or exact
 // NOMESH: weftc: error: --mesh-axes and --mesh-topology need --mesh
+// MANY: error: dist-specialize: a mesh of 8192 devices needs 8192 per-device programs; weft builds at most 4096
 func.func @main(%x: tensor<128x1024xf32>, %w1: tensor<1024x1024xf32> {weft.state = "w1"}, %w2: tensor<1024x1024xf32> {weft.state = "w2"}) -> tensor<128x1024xf32> {
   %h = weft.matmul %x, %w1 : tensor<128x1024xf32>, tensor<1024x1024xf32> -> tensor<128x1024xf32>
   %g = weft.gelu %h : tensor<128x1024xf32>

@@ -424,11 +424,18 @@ LogicalResult Specializer::specialize(func::FuncOp clone, const Device &d) {
   return success();
 }
 
+/// Per-device programs are cloned: beyond this many devices the artifact
+/// and the compile time grow out of proportion (an SPMD artifact would be
+/// the answer), so it is an error.
+constexpr int64_t kMaxDevices = 4096;
+
 LogicalResult Specializer::run(func::FuncOp fn) {
   OpBuilder b(fn);
-  int64_t devices = 1;
-  for (int64_t n : shape)
-    devices *= n;
+  int64_t devices = numDevices();
+  if (devices > kMaxDevices)
+    return emitError(fn.getLoc(), "dist-specialize: a mesh of ")
+           << devices << " devices needs " << devices
+           << " per-device programs; weft builds at most " << kMaxDevices;
   for (int64_t id = 0; id < devices; ++id) {
     auto clone = cast<func::FuncOp>(b.clone(*fn));
     clone.setSymName((fn.getSymName() + ".part" + Twine(id)).str());
