@@ -1,10 +1,12 @@
 # RUN: %PYTHON %s --weft-opt weft-opt --corpus %S/../../Dialect --seed 1 --mutants 600
+# RUN: %PYTHON %s --weft-opt weft-opt --corpus %S/../../Dialect/Dist --seed 2 --mutants 300 --passes "--dist-auto-shard --dist-partition --dist-specialize"
 #
 # Robustness: weft-opt must answer any input, however malformed, with a
 # diagnostic and exit code 0 or 1 -- never a crash, hang or assertion. This
 # mutates every test input of the dialects (numbers replaced by edge values,
 # tokens dropped or swapped, lines duplicated, files truncated) and runs the
-# parser, verifier and canonicalizer on the mutants.
+# parser, verifier and canonicalizer on the mutants (or, with --passes, the
+# given pass pipeline: the sharding passes on the dist tests).
 import argparse
 import pathlib
 import random
@@ -90,6 +92,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--mutants", type=int, default=600)
     ap.add_argument("--batch", type=int, default=50)
+    ap.add_argument("--passes", default="",
+                    help="run these weft-opt flags on every mutant instead "
+                         "of parse and canonicalize")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -105,7 +110,8 @@ def main():
     failures = 0
     for start in range(0, len(mutants), args.batch):
         batch = mutants[start:start + args.batch]
-        for extra in ([], ["--canonicalize"]):
+        runs = [args.passes.split()] if args.passes else [[], ["--canonicalize"]]
+        for extra in runs:
             if run(args.weft_opt, "\n// -----\n".join(batch), extra) is None:
                 continue
             # Something in the batch broke weft-opt: find and show each one.
