@@ -87,10 +87,10 @@ std::vector<AxisSignature> ShardingRule::axisSignatures() const {
     if (loops[l] == LoopKind::Whole)
       continue;
     int li = static_cast<int>(l);
-    Placement reduced = loops[l] == LoopKind::ReduceSum ? Placement::partialSum()
-                        : loops[l] == LoopKind::ReduceMax
-                            ? Placement::partialMax()
-                            : Placement::broadcast();
+    Placement reduced =
+        loops[l] == LoopKind::ReduceSum   ? Placement::partialSum()
+        : loops[l] == LoopKind::ReduceMax ? Placement::partialMax()
+                                          : Placement::broadcast();
     AxisSignature s;
     bool splitsSomething = false;
     for (const std::vector<int> &dims : operandLoops) {

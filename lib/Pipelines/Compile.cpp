@@ -42,7 +42,6 @@ void progress(const CompileOptions &opts, const Twine &msg) {
     *opts.progress << "[weftc] " << msg << "\n";
 }
 
-
 /// Adds the sharding passes for a module with a dist.mesh: the search,
 /// then (past Stage::Sharded) per-device programs.
 void addShardingPasses(OpPassManager &pm, const CompileOptions &opts) {

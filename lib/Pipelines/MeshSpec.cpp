@@ -20,13 +20,13 @@ llvm::Expected<double> parsePositive(StringRef key, StringRef text,
   if (text.trim().getAsDouble(v) || !(allowZero ? v >= 0 : v > 0) ||
       !std::isfinite(v))
     return bad("--mesh-topology: " + key + " needs " +
-               (allowZero ? "non-negative" : "positive") +
-               " numbers, got '" + text + "'");
+               (allowZero ? "non-negative" : "positive") + " numbers, got '" +
+               text + "'");
   return v;
 }
 
-llvm::Expected<std::vector<double>>
-parsePerAxis(StringRef key, StringRef text, size_t rank) {
+llvm::Expected<std::vector<double>> parsePerAxis(StringRef key, StringRef text,
+                                                 size_t rank) {
   SmallVector<StringRef> parts;
   text.split(parts, ',');
   if (parts.size() != rank)
@@ -66,16 +66,16 @@ weft::parseMeshSpec(StringRef shape, StringRef axes, StringRef topology) {
     SmallVector<StringRef> names;
     axes.split(names, ',');
     if (names.size() != spec.shape.size())
-      return bad("--mesh-axes=" + axes + " names " +
-                 llvm::Twine(names.size()) + " axes but --mesh=" + shape +
-                 " has " + llvm::Twine(spec.shape.size()));
+      return bad("--mesh-axes=" + axes + " names " + llvm::Twine(names.size()) +
+                 " axes but --mesh=" + shape + " has " +
+                 llvm::Twine(spec.shape.size()));
     for (StringRef n : names) {
       n = n.trim();
-      if (n.empty() || !llvm::all_of(n, [](char c) {
-            return llvm::isAlnum(c) || c == '_';
-          }))
+      if (n.empty() ||
+          !llvm::all_of(n, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
         return bad("--mesh-axes: axis names are letters, digits and '_', "
-                   "got '" + n + "'");
+                   "got '" +
+                   n + "'");
       if (llvm::is_contained(spec.axes, n.str()))
         return bad("--mesh-axes: axis '" + n + "' is repeated");
       spec.axes.push_back(n.str());
@@ -98,14 +98,15 @@ weft::parseMeshSpec(StringRef shape, StringRef axes, StringRef topology) {
       int64_t n;
       if (value.trim().getAsInteger(10, n) || n < 1)
         return bad("--mesh-topology: memory_bytes needs a positive integer, "
-                   "got '" + value + "'");
+                   "got '" +
+                   value + "'");
       spec.memoryBytes = n;
     } else if (key == "flops" || key == "memory_bandwidth_gbps" ||
                key == "launch_us") {
       auto v = parsePositive(key, value, key == "launch_us");
       if (!v)
         return v.takeError();
-      (key == "flops" ? spec.flops
+      (key == "flops"       ? spec.flops
        : key == "launch_us" ? spec.launchUs
                             : spec.memoryBandwidthGBps) = *v;
     } else {

@@ -197,9 +197,8 @@ LogicalResult ProgramWriter::write(ProgramOp program, uint32_t device,
     place.start = start;
     place.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
     // The same name on several devices is one tensor with several slices.
-    auto same = llvm::find_if(*list, [&](const format::TensorDesc &t) {
-      return t.name == name;
-    });
+    auto same = llvm::find_if(
+        *list, [&](const format::TensorDesc &t) { return t.name == name; });
     if (same != list->end()) {
       if (same->dtype != *dt ||
           same->shape != std::vector<int64_t>(global.getShape().begin(),

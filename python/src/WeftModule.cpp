@@ -510,9 +510,9 @@ py::tuple planSharding(Graph &g, const std::string &shape,
     // deterministic).
     opts.stop = ::weft::Stage::Sharded;
     FailureOr<std::pair<std::string, std::string>> first = failure(),
-                                                    second = failure();
-    for (auto [format, out] : {std::make_pair("json", &first),
-                               std::make_pair("table", &second)}) {
+                                                   second = failure();
+    for (auto [format, out] :
+         {std::make_pair("json", &first), std::make_pair("table", &second)}) {
       FailureOr<OwningOpRef<ModuleOp>> copy =
           meshClone(g, *mesh, pins, /*keepInit=*/false);
       if (failed(copy))
@@ -555,8 +555,8 @@ public:
     // even if Python itself was started by mpirun.
     ::weft::rt::LoadOptions options;
     options.mode = ::weft::rt::ExecutionMode::Local;
-    model = ::weft::rt::Model::loadFromMemory(data.data(), data.size(), s,
-                                              options);
+    model =
+        ::weft::rt::Model::loadFromMemory(data.data(), data.size(), s, options);
     if (!model)
       throw WeftError(s.message);
     exe = model->executable(entry);

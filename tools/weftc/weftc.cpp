@@ -73,9 +73,9 @@ static cl::opt<std::string>
                        "(axis 0 outermost): one program per device, "
                        "collectives between them"),
               cl::value_desc("AxB..."), cl::init(""), cl::cat(weftcCat));
-static cl::opt<std::string>
-    meshAxes("mesh-axes", cl::desc("Mesh axis names, e.g. dp,tp"),
-             cl::init(""), cl::cat(weftcCat));
+static cl::opt<std::string> meshAxes("mesh-axes",
+                                     cl::desc("Mesh axis names, e.g. dp,tp"),
+                                     cl::init(""), cl::cat(weftcCat));
 static cl::opt<std::string> meshTopology(
     "mesh-topology",
     cl::desc("Mesh costs: 'latency_us=10,2;bandwidth_gbps=25,450;"
@@ -233,8 +233,7 @@ int main(int argc, char **argv) {
   if (shardMode != "fast" && shardMode != "exact")
     return fail("--shard-mode=" + shardMode + ": expected fast or exact");
   if (reportFormat != "table" && reportFormat != "json")
-    return fail("--report-format=" + reportFormat +
-                ": expected table or json");
+    return fail("--report-format=" + reportFormat + ": expected table or json");
   if (!(shardTimeLimit > 0))
     return fail("--shard-time-limit must be positive");
   if (memoryBudget < 0)

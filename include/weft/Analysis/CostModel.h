@@ -42,10 +42,10 @@ struct TopologyDefaults {
 
 /// What the cost model knows about a device mesh. GB/s are 1e9 bytes/s.
 struct MeshTopology {
-  std::vector<int64_t> shape;          ///< devices per axis, each >= 1
-  std::vector<std::string> axisNames;  ///< one per axis
-  std::vector<double> latencyUs;       ///< per axis, link latency per step
-  std::vector<double> bandwidthGBps;   ///< per axis, per-rank link bandwidth
+  std::vector<int64_t> shape;         ///< devices per axis, each >= 1
+  std::vector<std::string> axisNames; ///< one per axis
+  std::vector<double> latencyUs;      ///< per axis, link latency per step
+  std::vector<double> bandwidthGBps;  ///< per axis, per-rank link bandwidth
   double deviceFlops = TopologyDefaults::kFlops; ///< peak FLOP/s per device
   double memoryBandwidthGBps = TopologyDefaults::kMemoryBandwidthGBps;
   int64_t deviceMemoryBytes = TopologyDefaults::kMemoryBytes;

@@ -1,4 +1,5 @@
-//===- SBP.h - N-D Split/Broadcast/Partial placements ------------*- C++ -*-===//
+//===- SBP.h - N-D Split/Broadcast/Partial placements ------------*- C++
+//-*-===//
 //
 // The one definition of an SBP placement (OneFlow's Split / Broadcast /
 // Partial) and of an N-D SBP: one placement per mesh axis. Plain C++ and
@@ -94,9 +95,8 @@ inline bool hasPartial(const NdSbp &s) {
 
 /// Number of parts dim `d` is divided into (product of the sizes of the axes
 /// splitting it), or nullopt on int64 overflow.
-inline std::optional<int64_t> partsOfDim(const NdSbp &s,
-                                         const std::vector<int64_t> &mesh,
-                                         int64_t d) {
+inline std::optional<int64_t>
+partsOfDim(const NdSbp &s, const std::vector<int64_t> &mesh, int64_t d) {
   int64_t parts = 1;
   for (size_t a = 0; a < s.size() && a < mesh.size(); ++a) {
     if (!s[a].isSplit() || s[a].dim != d)

@@ -43,10 +43,10 @@
 namespace weft {
 
 struct SearchNode {
-  std::string name;                  ///< for messages
-  std::vector<double> cost;          ///< seconds per strategy, >= 0, finite
-  std::vector<int64_t> memoryBytes;  ///< per strategy (same length as cost)
-  int tieGroup = -1;                 ///< >= 0: shares its choice
+  std::string name;                 ///< for messages
+  std::vector<double> cost;         ///< seconds per strategy, >= 0, finite
+  std::vector<int64_t> memoryBytes; ///< per strategy (same length as cost)
+  int tieGroup = -1;                ///< >= 0: shares its choice
 };
 
 struct SearchEdge {
@@ -87,9 +87,9 @@ struct SearchResult {
   /// any) did not bind.
   bool provedOptimal = false;
   /// Statistics for the report.
-  int64_t eliminatedNodes = 0; ///< fast mode
+  int64_t eliminatedNodes = 0;            ///< fast mode
   int64_t variables = 0, constraints = 0; ///< exact mode
-  double seconds = 0; ///< wall time of the search
+  double seconds = 0;                     ///< wall time of the search
 
   bool ok() const { return error.empty(); }
 };

@@ -115,9 +115,9 @@ void ShardingAttr::print(AsmPrinter &printer) const {
   printer << "]>";
 }
 
-LogicalResult
-ShardingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     FlatSymbolRefAttr mesh, ArrayRef<Placement> placements) {
+LogicalResult ShardingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   FlatSymbolRefAttr mesh,
+                                   ArrayRef<Placement> placements) {
   if (!mesh)
     return emitError() << "sharding needs a mesh";
   bool sum = false, max = false;

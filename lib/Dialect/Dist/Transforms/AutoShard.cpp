@@ -49,7 +49,6 @@ using ::weft::sbp::Placement;
 
 namespace {
 
-
 /// Per-device memory of a parameter in a training step: the value, its
 /// gradient and two Adam moments.
 constexpr double kTrainingParameterCopies = 4;
@@ -96,7 +95,7 @@ struct Node {
   int argIndex = -1;
   std::vector<Signature> strategies;
   bool pinned = false;
-  bool fallback = false; ///< no sharding rule: replicated
+  bool fallback = false;        ///< no sharding rule: replicated
   std::vector<double> compute;  ///< per strategy
   std::vector<double> gradComm; ///< per strategy (training)
   std::vector<double> exitComm; ///< per strategy: leaving the function
@@ -236,9 +235,8 @@ std::pair<double, double> AutoSharder::reshardSeconds(const NdSbp &from,
                              static_cast<int64_t>(elementBytes(type)));
   if (auto it = reshardMemo.find(key); it != reshardMemo.end())
     return it->second;
-  std::optional<::weft::BoxingPlan> plan =
-      planner.plan(from, to, shapeOf(type),
-                   static_cast<int64_t>(elementBytes(type)));
+  std::optional<::weft::BoxingPlan> plan = planner.plan(
+      from, to, shapeOf(type), static_cast<int64_t>(elementBytes(type)));
   std::pair<double, double> out{std::numeric_limits<double>::infinity(),
                                 std::numeric_limits<double>::infinity()};
   if (plan)
@@ -249,8 +247,8 @@ std::pair<double, double> AutoSharder::reshardSeconds(const NdSbp &from,
 
 NdSbp AutoSharder::exitLayout(func::FuncOp fn, unsigned resultIndex,
                               const NdSbp &produced) const {
-  if (auto pin = fn.getResultAttrOfType<ShardingAttr>(resultIndex,
-                                                      attr::kSharding))
+  if (auto pin =
+          fn.getResultAttrOfType<ShardingAttr>(resultIndex, attr::kSharding))
     return pin.getNdSbp();
   NdSbp out = produced;
   for (Placement &p : out)
@@ -267,8 +265,8 @@ LogicalResult AutoSharder::buildNodes(func::FuncOp fn) {
     Signature sig;
     if (!isShardable(arg.getType()))
       return emitError(fn.getLoc(), "dist-auto-shard: argument ")
-             << arg.getArgNumber() << " of @" << fn.getSymName()
-             << " has type " << arg.getType()
+             << arg.getArgNumber() << " of @" << fn.getSymName() << " has type "
+             << arg.getType()
              << "; only statically shaped int/float tensors can be sharded";
     if (auto pin = fn.getArgAttrOfType<ShardingAttr>(arg.getArgNumber(),
                                                      attr::kSharding)) {
@@ -343,8 +341,8 @@ LogicalResult AutoSharder::buildNodes(func::FuncOp fn) {
         all.results.push_back(::weft::sbp::replicated(rank));
       n.strategies.push_back(all);
       n.fallback = true;
-      warnings.push_back(("no sharding rule for '" + op.getName().getStringRef() +
-                          "'" +
+      warnings.push_back(("no sharding rule for '" +
+                          op.getName().getStringRef() + "'" +
                           (locationOf(op.getLoc()).empty()
                                ? ""
                                : " at " + locationOf(op.getLoc())) +
@@ -400,11 +398,11 @@ double AutoSharder::gradientSeconds(const Node &n, const Signature &s,
           model.collectiveSeconds(CollectiveKind::AllReduce, a, bytes);
       total += secs;
       if (out)
-        out->push_back(
-            {"all_reduce", topology.axisNames[a], bytes,
-             CostModel::sentBytesPerRank(CollectiveKind::AllReduce,
-                                         topology.shape[a], bytes),
-             secs, "gradient of operand " + std::to_string(k), true, true});
+        out->push_back({"all_reduce", topology.axisNames[a], bytes,
+                        CostModel::sentBytesPerRank(CollectiveKind::AllReduce,
+                                                    topology.shape[a], bytes),
+                        secs, "gradient of operand " + std::to_string(k), true,
+                        true});
     }
   }
   return total;
@@ -418,8 +416,8 @@ void AutoSharder::computeNodeCosts(func::FuncOp fn) {
       if (n.op && !isa<AnnotateOp, ReshardOp>(n.op)) {
         auto rule = dyn_cast<mlir::weft::ShardingRuleOpInterface>(n.op);
         if (!rule || !rule.isMetadataOnly()) {
-          double flops = rule ? rule.getFlops()
-                              : mlir::weft::resultElementCount(n.op);
+          double flops =
+              rule ? rule.getFlops() : mlir::weft::resultElementCount(n.op);
           double parallel = 1, bytes = 0;
           for (size_t a = 0; a < topology.rank(); ++a) {
             bool split = false;
@@ -479,13 +477,13 @@ std::vector<uint64_t> neighbourhoodColors(const std::vector<Node> &nodes,
     llvm::hash_code h = llvm::hash_value(n.strategies.size());
     if (!n.op) {
       Type t = fn.getArgument(n.argIndex).getType();
-      h = llvm::hash_combine(h, "arg", t.getAsOpaquePointer(),
-                             fn.getArgAttr(n.argIndex, ::weft::kStateAttr) !=
-                                 nullptr,
-                             n.pinned);
+      h = llvm::hash_combine(
+          h, "arg", t.getAsOpaquePointer(),
+          fn.getArgAttr(n.argIndex, ::weft::kStateAttr) != nullptr, n.pinned);
     } else {
-      h = llvm::hash_combine(h, n.op->getName().getAsOpaquePointer(),
-                             n.op->getRawDictionaryAttrs().getAsOpaquePointer());
+      h = llvm::hash_combine(
+          h, n.op->getName().getAsOpaquePointer(),
+          n.op->getRawDictionaryAttrs().getAsOpaquePointer());
       for (Type t : n.op->getOperandTypes())
         h = llvm::hash_combine(h, t.getAsOpaquePointer());
       for (Type t : n.op->getResultTypes())
@@ -756,9 +754,9 @@ void AutoSharder::fillReport(func::FuncOp fn, const std::vector<int> &choice,
       if (p != static_cast<int>(i))
         continue;
       NdSbp to = exitLayout(fn, ret.getOperandNumber(), s.results[r]);
-      if (auto plan = planner.plan(s.results[r], to, shapeOf(ret.get().getType()),
-                                   static_cast<int64_t>(
-                                       elementBytes(ret.get().getType()))))
+      if (auto plan = planner.plan(
+              s.results[r], to, shapeOf(ret.get().getType()),
+              static_cast<int64_t>(elementBytes(ret.get().getType()))))
         addSteps(*plan, "result " + std::to_string(ret.getOperandNumber()),
                  false, row.collectives);
     }
@@ -774,9 +772,9 @@ void AutoSharder::fillReport(func::FuncOp fn, const std::vector<int> &choice,
     auto [fwd, bwd] = reshardSeconds(from, to, v.getType());
     bool grad = options.training && needsGradient.contains(v);
     rows[u.consumer].commSeconds += fwd + (grad ? bwd : 0);
-    std::optional<::weft::BoxingPlan> plan = planner.plan(
-        from, to, shapeOf(v.getType()),
-        static_cast<int64_t>(elementBytes(v.getType())));
+    std::optional<::weft::BoxingPlan> plan =
+        planner.plan(from, to, shapeOf(v.getType()),
+                     static_cast<int64_t>(elementBytes(v.getType())));
     if (!plan)
       continue;
     std::string what = "operand " + std::to_string(u.operand);
@@ -822,8 +820,7 @@ LogicalResult AutoSharder::run(func::FuncOp fn, ShardingReport &report) {
   // Sharing decisions is a restriction: in fast mode also solve untied and
   // keep the cheaper answer (e.g. alternating Megatron layers whose
   // neighbourhoods look alike).
-  if (!groups.empty() &&
-      searchOptions.mode == ::weft::SearchMode::Fast) {
+  if (!groups.empty() && searchOptions.mode == ::weft::SearchMode::Fast) {
     SearchProblem untied = buildProblem(fn, budget, false);
     SearchResult free = ::weft::solve(untied, searchOptions);
     double both = free.seconds + result.seconds;

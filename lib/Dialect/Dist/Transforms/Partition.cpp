@@ -30,14 +30,12 @@ using ::weft::sbp::Placement;
 
 namespace {
 
-
 class Partitioner {
 public:
   Partitioner(MeshOp mesh)
       : mesh(mesh), topology(mesh.getTopology()), model(topology),
         planner(model),
-        meshRef(FlatSymbolRefAttr::get(mesh.getContext(), mesh.getSymName())) {
-  }
+        meshRef(FlatSymbolRefAttr::get(mesh.getContext(), mesh.getSymName())) {}
 
   LogicalResult run(func::FuncOp fn);
 
@@ -76,8 +74,8 @@ RankedTensorType Partitioner::localType(RankedTensorType global,
 LogicalResult Partitioner::collectShardings(func::FuncOp fn) {
   Block &body = fn.getBody().front();
   for (BlockArgument arg : body.getArguments()) {
-    auto s = fn.getArgAttrOfType<ShardingAttr>(arg.getArgNumber(),
-                                               attr::kSharding);
+    auto s =
+        fn.getArgAttrOfType<ShardingAttr>(arg.getArgNumber(), attr::kSharding);
     if (!s)
       return emitError(fn.getLoc(), "dist-partition: argument ")
              << arg.getArgNumber() << " of @" << fn.getSymName()
@@ -124,21 +122,20 @@ FailureOr<Value> Partitioner::emitReshard(OpBuilder &b, Location loc, Value v,
     Operation *op = nullptr;
     switch (step.kind) {
     case CollectiveKind::AllReduce:
-      op = AllReduceOp::create(b, loc, out, v, meshRef, axes,
-                               ReduceKindAttr::get(b.getContext(),
-                                                   step.reduceMax
-                                                       ? ReduceKind::max
-                                                       : ReduceKind::sum));
+      op = AllReduceOp::create(
+          b, loc, out, v, meshRef, axes,
+          ReduceKindAttr::get(b.getContext(), step.reduceMax
+                                                  ? ReduceKind::max
+                                                  : ReduceKind::sum));
       break;
     case CollectiveKind::AllGather:
       op = AllGatherOp::create(b, loc, out, v, meshRef, axes,
                                b.getI64IntegerAttr(step.dim));
       break;
     case CollectiveKind::ReduceScatter:
-      op = ReduceScatterOp::create(b, loc, out, v, meshRef, axes,
-                                   b.getI64IntegerAttr(step.dim),
-                                   ReduceKindAttr::get(b.getContext(),
-                                                       ReduceKind::sum));
+      op = ReduceScatterOp::create(
+          b, loc, out, v, meshRef, axes, b.getI64IntegerAttr(step.dim),
+          ReduceKindAttr::get(b.getContext(), ReduceKind::sum));
       break;
     case CollectiveKind::AllToAll:
       op = AllToAllOp::create(b, loc, out, v, meshRef, axes,
@@ -182,7 +179,8 @@ LogicalResult Partitioner::rescaleMean(Operation &op,
       DenseElementsAttr::get(
           scalar, b.getFloatAttr(type.getElementType(), 1.0 / parts)));
   Value result = op.getResult(0);
-  auto mul = mlir::weft::MulOp::create(b, op.getLoc(), result, scale.getResult());
+  auto mul =
+      mlir::weft::MulOp::create(b, op.getLoc(), result, scale.getResult());
   mul->setAttr(attr::kSharding, op.getAttr(attr::kSharding));
   result.replaceAllUsesExcept(mul.getResult(), mul);
   return success();

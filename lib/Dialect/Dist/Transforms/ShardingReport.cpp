@@ -32,9 +32,8 @@ static std::string describe(const ReportCollective &c) {
 void printReportTable(const std::vector<ShardingReport> &reports,
                       raw_ostream &os) {
   for (const ShardingReport &r : reports) {
-    os << "sharding of @" << r.function << " over " << r.mesh << " ("
-       << r.mode << " search" << (r.training ? ", training step" : "")
-       << ")\n";
+    os << "sharding of @" << r.function << " over " << r.mesh << " (" << r.mode
+       << " search" << (r.training ? ", training step" : "") << ")\n";
     size_t nameWidth = 4, stratWidth = 8;
     for (const ReportRow &row : r.rows) {
       nameWidth = std::max(nameWidth, row.name.size());
@@ -43,8 +42,8 @@ void printReportTable(const std::vector<ShardingReport> &reports,
     stratWidth = std::min<size_t>(stratWidth, 60);
     os << formatv("  {0,-4} {1} {2} {3,10} {4,10}  {5}\n", "#",
                   left_justify("op", nameWidth),
-                  left_justify("strategy", stratWidth), "compute us",
-                  "comm us", "collectives");
+                  left_justify("strategy", stratWidth), "compute us", "comm us",
+                  "collectives");
     for (auto [i, row] : enumerate(r.rows)) {
       std::string colls;
       for (const ReportCollective &c : row.collectives)
@@ -90,24 +89,25 @@ json::Value reportToJson(const std::vector<ShardingReport> &reports) {
     for (const ReportRow &row : r.rows) {
       json::Array colls;
       for (const ReportCollective &c : row.collectives)
-        colls.push_back(json::Object{{"kind", c.kind},
-                                     {"axis", c.axis},
-                                     {"bytes", c.bytes},
-                                     {"sent_bytes_per_rank", c.sentBytesPerRank},
-                                     {"seconds", c.seconds},
-                                     {"value", c.value},
-                                     {"backward", c.backward},
-                                     {"gradient", c.gradient}});
-      rows.push_back(json::Object{{"op", row.name},
-                                  {"location", row.location},
-                                  {"strategy", row.strategy},
-                                  {"compute_seconds", row.computeSeconds},
-                                  {"comm_seconds", row.commSeconds},
-                                  {"memory_bytes", row.memoryBytes},
-                                  {"pinned", row.pinned},
-                                  {"replicated_fallback",
-                                   row.replicatedFallback},
-                                  {"collectives", std::move(colls)}});
+        colls.push_back(
+            json::Object{{"kind", c.kind},
+                         {"axis", c.axis},
+                         {"bytes", c.bytes},
+                         {"sent_bytes_per_rank", c.sentBytesPerRank},
+                         {"seconds", c.seconds},
+                         {"value", c.value},
+                         {"backward", c.backward},
+                         {"gradient", c.gradient}});
+      rows.push_back(
+          json::Object{{"op", row.name},
+                       {"location", row.location},
+                       {"strategy", row.strategy},
+                       {"compute_seconds", row.computeSeconds},
+                       {"comm_seconds", row.commSeconds},
+                       {"memory_bytes", row.memoryBytes},
+                       {"pinned", row.pinned},
+                       {"replicated_fallback", row.replicatedFallback},
+                       {"collectives", std::move(colls)}});
     }
     json::Array axes;
     for (const std::string &a : r.axisNames)
@@ -118,13 +118,11 @@ json::Value reportToJson(const std::vector<ShardingReport> &reports) {
     json::Array warnings;
     for (const std::string &w : r.warnings)
       warnings.push_back(w);
-    json::Object search{{"mode", r.mode},
-                        {"seconds", r.searchSeconds},
-                        {"nodes", r.nodes},
-                        {"strategies", r.strategies},
-                        {"edges", r.edges},
-                        {"tie_groups", r.tieGroups},
-                        {"tied_nodes", r.tiedNodes}};
+    json::Object search{
+        {"mode", r.mode},           {"seconds", r.searchSeconds},
+        {"nodes", r.nodes},         {"strategies", r.strategies},
+        {"edges", r.edges},         {"tie_groups", r.tieGroups},
+        {"tied_nodes", r.tiedNodes}};
     if (r.mode == "fast")
       search["eliminated_nodes"] = r.eliminatedNodes;
     if (r.mode == "exact") {
@@ -135,8 +133,8 @@ json::Value reportToJson(const std::vector<ShardingReport> &reports) {
     }
     functions.push_back(json::Object{
         {"function", r.function},
-        {"mesh", json::Object{{"shape", std::move(shape)},
-                              {"axes", std::move(axes)}}},
+        {"mesh",
+         json::Object{{"shape", std::move(shape)}, {"axes", std::move(axes)}}},
         {"training", r.training},
         {"search", std::move(search)},
         {"per_device",

@@ -25,7 +25,6 @@ using ::weft::sbp::NdSbp;
 
 namespace {
 
-
 /// One device of the mesh: its number and its coordinates.
 struct Device {
   int64_t id;
@@ -154,8 +153,9 @@ FailureOr<ElementsAttr> sliceElements(ElementsAttr value,
 LogicalResult Specializer::placeValues(func::FuncOp fn, func::FuncOp clone,
                                        const Device &d) {
   Builder b(fn.getContext());
-  auto place = [&](Type localType, ShardingAttr s, NamedAttrList &attrs)
-      -> std::optional<SmallVector<int64_t>> {
+  auto place =
+      [&](Type localType, ShardingAttr s,
+          NamedAttrList &attrs) -> std::optional<SmallVector<int64_t>> {
     auto local = cast<RankedTensorType>(localType);
     NdSbp sbp = s.getNdSbp();
     SmallVector<int64_t> start = sliceStart(d, sbp, local);
@@ -165,7 +165,7 @@ LogicalResult Specializer::placeValues(func::FuncOp fn, func::FuncOp clone,
         global[sbp[a].dim] *= shape[a];
     attrs.set(attr::kStart, b.getDenseI64ArrayAttr(start));
     attrs.set(attr::kGlobalType, TypeAttr::get(RankedTensorType::get(
-                                   global, local.getElementType())));
+                                     global, local.getElementType())));
     return start;
   };
   for (unsigned i = 0; i < clone.getNumArguments(); ++i) {
@@ -315,8 +315,7 @@ LogicalResult Specializer::specialize(func::FuncOp clone, const Device &d) {
         auto type = partial.getType();
         v = mlir::weft::ConstantOp::create(
             b, loc,
-            DenseElementsAttr::get(type,
-                                   b.getZeroAttr(type.getElementType())));
+            DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));
       }
       partial.replaceAllUsesWith(v);
       partial.erase();
@@ -410,10 +409,9 @@ LogicalResult Specializer::specialize(func::FuncOp clone, const Device &d) {
           limits(gatheredShape.begin(), gatheredShape.end());
       starts[split] = position(d, axes) * chunk;
       limits[split] = starts[split] + chunk;
-      Value v = mlir::weft::SliceOp::create(b, loc, g.getResult(),
-                                            b.getDenseI64ArrayAttr(starts),
-                                            b.getDenseI64ArrayAttr(limits),
-                                            DenseI64ArrayAttr());
+      Value v = mlir::weft::SliceOp::create(
+          b, loc, g.getResult(), b.getDenseI64ArrayAttr(starts),
+          b.getDenseI64ArrayAttr(limits), DenseI64ArrayAttr());
       a2a.replaceAllUsesWith(v);
       a2a.erase();
       lowerGather(g);

@@ -47,9 +47,9 @@ LogicalResult verifyEntry(ArrayRef<ProgramOp> programs) {
     };
     for (Issue i : ArrayRef<Issue>(issues).drop_front()) {
       auto mismatch = [&](StringRef what) {
-        return i.op.emitOpError() << kind << " order " << order << ": "
-                                  << describe(i) << " and " << describe(first)
-                                  << " disagree on the " << what;
+        return i.op.emitOpError()
+               << kind << " order " << order << ": " << describe(i) << " and "
+               << describe(first) << " disagree on the " << what;
       };
       if (i.op.getKind() != first.op.getKind())
         return mismatch("kind");
@@ -67,9 +67,8 @@ LogicalResult verifyEntry(ArrayRef<ProgramOp> programs) {
           return first.op.emitOpError()
                  << kind << " order " << order << ": device " << d
                  << " of its group has no program";
-        if (!llvm::any_of(issues, [&](Issue i) {
-              return i.program.getDevice() == d;
-            }))
+        if (!llvm::any_of(issues,
+                          [&](Issue i) { return i.program.getDevice() == d; }))
           return first.op.emitOpError()
                  << kind << " order " << order << ": device " << d
                  << " of its group never issues it (the plan would hang)";

@@ -69,12 +69,8 @@ static Loops iota(size_t n, int first = 0) {
 //===----------------------------------------------------------------------===//
 
 std::vector<std::vector<int>> NegOp::getLinearOperandSets() { return {{0}}; }
-std::vector<std::vector<int>> AddOp::getLinearOperandSets() {
-  return {{0, 1}};
-}
-std::vector<std::vector<int>> SubOp::getLinearOperandSets() {
-  return {{0, 1}};
-}
+std::vector<std::vector<int>> AddOp::getLinearOperandSets() { return {{0, 1}}; }
+std::vector<std::vector<int>> SubOp::getLinearOperandSets() { return {{0, 1}}; }
 std::vector<std::vector<int>> MulOp::getLinearOperandSets() {
   return {{0}, {1}};
 }
@@ -199,9 +195,7 @@ template <typename PoolOp> double poolFlops(PoolOp op) {
 } // namespace
 
 ShardingRule MaxPool2DOp::getShardingRule() { return poolRule(*this); }
-std::vector<std::vector<int>> MaxPool2DOp::getLinearOperandSets() {
-  return {};
-}
+std::vector<std::vector<int>> MaxPool2DOp::getLinearOperandSets() { return {}; }
 double MaxPool2DOp::getFlops() { return poolFlops(*this); }
 ShardingRule AvgPool2DOp::getShardingRule() { return poolRule(*this); }
 std::vector<std::vector<int>> AvgPool2DOp::getLinearOperandSets() {
@@ -261,9 +255,7 @@ double ReduceMeanOp::getFlops() { return elements(getInput()); }
 ShardingRule ReduceMaxOp::getShardingRule() {
   return reduceRule(*this, LoopKind::ReduceMax);
 }
-std::vector<std::vector<int>> ReduceMaxOp::getLinearOperandSets() {
-  return {};
-}
+std::vector<std::vector<int>> ReduceMaxOp::getLinearOperandSets() { return {}; }
 double ReduceMaxOp::getFlops() { return elements(getInput()); }
 
 //===----------------------------------------------------------------------===//
@@ -301,9 +293,7 @@ ShardingRule normRule(Value input, ArrayRef<Value> params) {
 ShardingRule LayerNormOp::getShardingRule() {
   return normRule(getInput(), {getScale(), getBias()});
 }
-std::vector<std::vector<int>> LayerNormOp::getLinearOperandSets() {
-  return {};
-}
+std::vector<std::vector<int>> LayerNormOp::getLinearOperandSets() { return {}; }
 double LayerNormOp::getFlops() { return 8 * elements(getResult()); }
 
 ShardingRule RMSNormOp::getShardingRule() {
@@ -437,9 +427,7 @@ ShardingRule SliceOp::getShardingRule() {
   rule.linearIn = getLinearOperandSets();
   return rule;
 }
-std::vector<std::vector<int>> SliceOp::getLinearOperandSets() {
-  return {{0}};
-}
+std::vector<std::vector<int>> SliceOp::getLinearOperandSets() { return {{0}}; }
 double SliceOp::getFlops() { return 0; }
 
 //===----------------------------------------------------------------------===//

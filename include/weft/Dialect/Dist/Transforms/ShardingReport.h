@@ -18,14 +18,14 @@
 namespace weft {
 
 struct ReportCollective {
-  std::string kind;       ///< all_reduce, all_gather, ...
-  std::string axis;       ///< mesh axis name
-  double bytes = 0;       ///< the tensor as the group sees it (group bytes)
+  std::string kind; ///< all_reduce, all_gather, ...
+  std::string axis; ///< mesh axis name
+  double bytes = 0; ///< the tensor as the group sees it (group bytes)
   double sentBytesPerRank = 0;
   double seconds = 0;
-  std::string value;      ///< which value it moves ("%3 -> operand 1")
-  bool backward = false;  ///< modeled for the backward pass (training)
-  bool gradient = false;  ///< a gradient all-reduce (training)
+  std::string value;     ///< which value it moves ("%3 -> operand 1")
+  bool backward = false; ///< modeled for the backward pass (training)
+  bool gradient = false; ///< a gradient all-reduce (training)
 };
 
 struct ReportRow {
@@ -42,13 +42,13 @@ struct ReportRow {
 
 struct ShardingReport {
   std::string function;
-  std::string mesh;       ///< "@mesh 2x4 (dp, tp)"
+  std::string mesh; ///< "@mesh 2x4 (dp, tp)"
   std::vector<std::string> axisNames;
   std::vector<int64_t> meshShape;
-  std::string mode;       ///< fast | exact
+  std::string mode; ///< fast | exact
   bool training = false;
   double searchSeconds = 0;
-  double gap = -1;        ///< exact mode
+  double gap = -1; ///< exact mode
   bool provedOptimal = false;
   int64_t nodes = 0, strategies = 0, edges = 0;
   int64_t tieGroups = 0, tiedNodes = 0, eliminatedNodes = 0;
