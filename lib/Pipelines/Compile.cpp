@@ -154,9 +154,22 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
       if (auto lb = arena->getAttrOfType<IntegerAttr>("weft.lower_bound"))
         bound += lb.getInt();
     }
+    // Collectives, and how many of them have compute to overlap with.
+    int64_t collectives = 0, overlapping = 0;
+    for (Operation *op : program.getCommands())
+      if (isa<plan::CollectiveOp>(op)) {
+        ++collectives;
+        if (auto n = op->getAttrOfType<IntegerAttr>("weft.overlap"))
+          overlapping += n.getInt() > 0;
+      }
+    std::string comm = collectives
+                           ? (", " + Twine(collectives) + " collectives (" +
+                              Twine(overlapping) + " with compute to overlap)")
+                                 .str()
+                           : "";
     progress(opts, "@" + program.getSymName() + ": " +
-                       Twine(program.getCommands().size()) +
-                       " commands, arenas " + Twine(bytes) +
+                       Twine(program.getCommands().size()) + " commands" +
+                       comm + ", arenas " + Twine(bytes) +
                        " bytes (lower bound " + Twine(bound) + ")");
   }
   progress(opts, "generating native code");

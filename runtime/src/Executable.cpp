@@ -10,6 +10,12 @@
 // device on its worker), gather the outputs. Nothing allocates and nothing
 // is scheduled at run time.
 //
+// Streams: a program whose commands use several streams (compute, comm,
+// copy) runs each stream as a lane: the first on the program's thread, the
+// others on lane threads started at load, ordered only by the plan's
+// events. A collective on the comm stream thus overlaps the compute that
+// does not depend on it.
+//
 //===----------------------------------------------------------------------===//
 #include "comm/Comm.h"
 #include "weft/runtime/Runtime.h"
@@ -19,6 +25,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 using namespace weft;
@@ -60,7 +67,20 @@ struct Step {
   void *c = nullptr;
   size_t bytes = 0; ///< copy
   Event *event = nullptr;
+  uint32_t eventIndex = 0;      ///< record / wait: the program's event
   Communicator *comm = nullptr; ///< transfers between devices
+};
+
+/// Run-time ordering of a program's lanes (one per stream): an event is
+/// reached in this run when its generation equals the run's.
+struct LaneSync {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<uint64_t> eventGeneration;
+  uint64_t run = 0;
+  bool abort = false, stopping = false;
+  size_t pending = 0; ///< lane threads still running this run
+  std::string error;  ///< the first failure of this run
 };
 
 /// One program of this process, resolved.
@@ -69,6 +89,11 @@ struct Program {
   Device *dev;
   std::vector<Step> steps;
   std::vector<TraceEvent> trace; ///< capacity reserved at load
+  /// Step indices per lane (stream), the compute stream's first; one lane:
+  /// the steps run in order on the program's thread.
+  std::vector<std::vector<size_t>> lanes;
+  std::vector<std::vector<TraceEvent>> laneTrace; ///< reserved at load
+  std::unique_ptr<LaneSync> sync;                 ///< several lanes
 };
 
 /// One placement of a tensor, resolved.
@@ -160,6 +185,8 @@ struct Executable::Impl {
   size_t pending = 0;
   bool stopping = false, failed = false;
 
+  std::vector<std::thread> laneThreads;
+
   ~Impl() {
     {
       std::lock_guard<std::mutex> lock(workMutex);
@@ -168,42 +195,164 @@ struct Executable::Impl {
     go.notify_all();
     for (std::thread &t : threads)
       t.join();
+    for (Program &p : programs) {
+      if (!p.sync)
+        continue;
+      std::lock_guard<std::mutex> lock(p.sync->mutex);
+      p.sync->stopping = true;
+      p.sync->changed.notify_all();
+    }
+    for (std::thread &t : laneThreads)
+      t.join();
+  }
+
+  /// Runs one command.
+  Status runStep(Step &s) {
+    Status st;
+    switch (s.kind) {
+    case CommandKind::Launch:
+      st = s.stream->launch(s.kernel, s.args.data(), *s.command);
+      break;
+    case CommandKind::Gemm:
+      st = s.stream->gemm(s.command->gemm, s.a, s.b, s.bias, s.c);
+      break;
+    case CommandKind::Copy:
+      if (s.a != s.c)
+        st = s.stream->copy(s.a, s.c, s.bytes);
+      break;
+    case CommandKind::EventRecord:
+      st = s.stream->record(*s.event);
+      break;
+    case CommandKind::EventWait:
+      st = s.stream->wait(*s.event);
+      break;
+    case CommandKind::Collective:
+    case CommandKind::Send:
+    case CommandKind::Recv:
+      st = s.comm->run(s.kind, s.command->collective, s.a, s.c, *s.stream);
+      break;
+    }
+    return st;
   }
 
   Status runProgram(Program &p) {
+    if (p.sync)
+      return runLanes(p);
     for (Step &s : p.steps) {
       double t0 = tracing ? nowUs() : 0;
-      Status st;
-      switch (s.kind) {
-      case CommandKind::Launch:
-        st = s.stream->launch(s.kernel, s.args.data(), *s.command);
-        break;
-      case CommandKind::Gemm:
-        st = s.stream->gemm(s.command->gemm, s.a, s.b, s.bias, s.c);
-        break;
-      case CommandKind::Copy:
-        if (s.a != s.c)
-          st = s.stream->copy(s.a, s.c, s.bytes);
-        break;
-      case CommandKind::EventRecord:
-        st = s.stream->record(*s.event);
-        break;
-      case CommandKind::EventWait:
-        st = s.stream->wait(*s.event);
-        break;
-      case CommandKind::Collective:
-      case CommandKind::Send:
-      case CommandKind::Recv:
-        st = s.comm->run(s.kind, s.command->collective, s.a, s.c, *s.stream);
-        break;
-      }
-      if (!st)
+      if (Status st = runStep(s); !st)
         return st;
       if (tracing)
         p.trace.push_back({s.command->label.c_str(), s.deviceIndex,
                            s.streamIndex, t0, nowUs() - t0});
     }
     return p.dev->synchronize();
+  }
+
+  /// One lane of `p` in this run: its steps in order, event records
+  /// published to the other lanes, event waits held until the event is
+  /// reached (or the run is aborted).
+  Status runLane(Program &p, size_t lane) {
+    LaneSync &sync = *p.sync;
+    uint64_t run;
+    {
+      std::lock_guard<std::mutex> lock(sync.mutex);
+      run = sync.run;
+    }
+    std::vector<TraceEvent> &trace = p.laneTrace[lane];
+    trace.clear();
+    for (size_t i : p.lanes[lane]) {
+      Step &s = p.steps[i];
+      double t0 = tracing ? nowUs() : 0;
+      if (s.kind == CommandKind::EventWait) {
+        std::unique_lock<std::mutex> lock(sync.mutex);
+        sync.changed.wait(lock, [&] {
+          return sync.abort || sync.eventGeneration[s.eventIndex] == run;
+        });
+        if (sync.abort)
+          return Status::error("aborted: another stream of device " +
+                               std::to_string(p.device) + " failed");
+      }
+      if (Status st = runStep(s); !st)
+        return st;
+      // (A record ends when it is published: what waits on it starts later.)
+      double t1 = tracing ? nowUs() : 0;
+      if (s.kind == CommandKind::EventRecord) {
+        std::lock_guard<std::mutex> lock(sync.mutex);
+        sync.eventGeneration[s.eventIndex] = run;
+        sync.changed.notify_all();
+      }
+      if (tracing)
+        trace.push_back({s.command->label.c_str(), s.deviceIndex, s.streamIndex,
+                         t0, t1 - t0});
+    }
+    return {};
+  }
+
+  /// Marks this run of `p` failed: every lane waiting on an event wakes,
+  /// and a collective waiting for its peers is aborted.
+  void failLanes(Program &p, const std::string &message) {
+    {
+      std::lock_guard<std::mutex> lock(p.sync->mutex);
+      if (p.sync->error.empty())
+        p.sync->error = message;
+      p.sync->abort = true;
+      p.sync->changed.notify_all();
+    }
+    if (group)
+      group->abort(message);
+  }
+
+  /// A program with several lanes: lane 0 here, the others on their lane
+  /// threads; returns when all are done.
+  Status runLanes(Program &p) {
+    LaneSync &sync = *p.sync;
+    {
+      std::lock_guard<std::mutex> lock(sync.mutex);
+      ++sync.run;
+      sync.abort = false;
+      sync.error.clear();
+      sync.pending = p.lanes.size() - 1;
+      sync.changed.notify_all(); // starts the lane threads
+    }
+    if (Status st = runLane(p, 0); !st)
+      failLanes(p, st.message);
+    std::unique_lock<std::mutex> lock(sync.mutex);
+    sync.changed.wait(lock, [&] { return sync.pending == 0; });
+    if (!sync.error.empty())
+      return Status::error(sync.error);
+    lock.unlock();
+    if (tracing) { // in time order (capacity reserved: no allocation)
+      for (const std::vector<TraceEvent> &t : p.laneTrace)
+        p.trace.insert(p.trace.end(), t.begin(), t.end());
+      std::sort(p.trace.begin(), p.trace.end(),
+                [](const TraceEvent &a, const TraceEvent &b) {
+                  return a.startUs < b.startUs;
+                });
+    }
+    return p.dev->synchronize();
+  }
+
+  /// The thread of lane `lane` of program `index` (started at load).
+  void laneWorker(size_t index, size_t lane) {
+    Program &p = programs[index];
+    LaneSync &sync = *p.sync;
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(sync.mutex);
+        sync.changed.wait(lock,
+                          [&] { return sync.stopping || sync.run != seen; });
+        if (sync.stopping)
+          return;
+        seen = sync.run;
+      }
+      if (Status st = runLane(p, lane); !st)
+        failLanes(p, st.message);
+      std::lock_guard<std::mutex> lock(sync.mutex);
+      if (--sync.pending == 0)
+        sync.changed.notify_all();
+    }
   }
 
   void worker(size_t index) {
@@ -549,11 +698,39 @@ Status Model::loadEntry(const EntryDesc &e, Executable &exe) {
       case CommandKind::EventRecord:
       case CommandKind::EventWait:
         step.event = eventOf[pi][c.event];
+        step.eventIndex = c.event;
         break;
       }
       prog.steps.push_back(std::move(step));
     }
     prog.trace.reserve(prog.steps.size());
+    // Lanes: one per stream that has commands, the compute stream first.
+    std::vector<int> laneOf(p.streams.size(), -1);
+    for (size_t si = 0; si < p.streams.size(); ++si)
+      if (p.streams[si] == StreamKind::Compute && laneOf[si] < 0) {
+        laneOf[si] = 0;
+        break;
+      }
+    int nextLane = laneOf.empty() || std::find(laneOf.begin(), laneOf.end(),
+                                               0) == laneOf.end()
+                       ? 0
+                       : 1;
+    for (size_t i = 0; i < prog.steps.size(); ++i) {
+      uint32_t si = prog.steps[i].streamIndex;
+      if (laneOf[si] < 0)
+        laneOf[si] = nextLane++;
+      if (prog.lanes.size() <= size_t(laneOf[si]))
+        prog.lanes.resize(laneOf[si] + 1);
+      prog.lanes[laneOf[si]].push_back(i);
+    }
+    if (prog.lanes.size() > 1 && !prog.lanes[0].empty()) {
+      prog.sync = std::make_unique<LaneSync>();
+      prog.sync->eventGeneration.assign(p.numEvents, 0);
+      for (const std::vector<size_t> &lane : prog.lanes)
+        prog.laneTrace.emplace_back().reserve(lane.size());
+    } else {
+      prog.lanes.clear();
+    }
     x.numCommands += prog.steps.size();
     x.programs.push_back(std::move(prog));
   }
@@ -595,10 +772,15 @@ Status Model::loadEntry(const EntryDesc &e, Executable &exe) {
   // Staging is needed for partial slices, and under MPI for every slice.
   x.staging.resize(staging);
 
-  // Several local programs: one worker thread each, started now.
+  // Several local programs: one worker thread each, started now; a
+  // program's extra streams: one lane thread each.
   if (!mpi && x.programs.size() > 1)
     for (size_t i = 0; i < x.programs.size(); ++i)
       x.threads.emplace_back([&x, i] { x.worker(i); });
+  for (size_t i = 0; i < x.programs.size(); ++i)
+    for (size_t lane = 1;
+         x.programs[i].sync && lane < x.programs[i].lanes.size(); ++lane)
+      x.laneThreads.emplace_back([&x, i, lane] { x.laneWorker(i, lane); });
   return {};
 }
 

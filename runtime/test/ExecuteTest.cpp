@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <atomic>
 #include <fstream>
 #include <random>
@@ -500,15 +502,28 @@ TEST(Execute, EventsOrderTwoStreams) {
     for (size_t i = 0; i < want.size(); ++i)
       EXPECT_NEAR(got[i], want[i], 1e-5) << "round " << round;
   }
+  // The streams run as concurrent lanes: the trace is in time order, each
+  // command on its stream, and the gemm starts only after the event was
+  // recorded (the wait held it).
   std::vector<rt::TraceEvent> trace = exe->trace();
   ASSERT_EQ(trace.size(), 4u);
+  std::map<std::string, rt::TraceEvent> byLabel;
+  for (size_t i = 0; i < 4; ++i) {
+    byLabel[trace[i].label] = trace[i];
+    EXPECT_GE(trace[i].durUs, 0);
+    if (i)
+      EXPECT_LE(trace[i - 1].startUs, trace[i].startUs);
+  }
   const char *labels[] = {"copy", "record", "wait", "gemm"};
   uint32_t streams[] = {1, 1, 0, 0};
   for (size_t i = 0; i < 4; ++i) {
-    EXPECT_STREQ(trace[i].label, labels[i]);
-    EXPECT_EQ(trace[i].stream, streams[i]);
-    EXPECT_GE(trace[i].durUs, 0);
+    ASSERT_TRUE(byLabel.count(labels[i])) << labels[i];
+    EXPECT_EQ(byLabel[labels[i]].stream, streams[i]) << labels[i];
   }
+  const rt::TraceEvent &rec = byLabel["record"], &mm = byLabel["gemm"];
+  EXPECT_GE(mm.startUs, rec.startUs + rec.durUs);
+  EXPECT_GE(byLabel["record"].startUs,
+            byLabel["copy"].startUs + byLabel["copy"].durUs);
 }
 
 TEST(Execute, EntriesByName) {

@@ -53,6 +53,51 @@ const char *kUsage =
     "                          to DIR/rank<R>/ (default: rank 0 writes DIR/)\n"
     "  -h, --help              this text\n";
 
+/// How much of each device's communication ran while its compute stream
+/// was busy, from a trace (event record/wait markers left out).
+void printOverlap(const Model &m, const std::string &entry,
+                  const std::vector<TraceEvent> &ev) {
+  std::map<std::pair<uint32_t, uint32_t>, format::StreamKind> kind;
+  for (const format::EntryDesc &e : m.info().entries)
+    if (e.name == entry)
+      for (const format::ProgramDesc &p : e.programs)
+        for (size_t s = 0; s < p.streams.size(); ++s)
+          kind[{p.device, uint32_t(s)}] = p.streams[s];
+  std::map<uint32_t, std::vector<std::pair<double, double>>> comm, compute;
+  for (const TraceEvent &t : ev) {
+    if (std::strncmp(t.label, "plan.event", 10) == 0)
+      continue;
+    auto k = kind.find({t.device, t.stream});
+    if (k == kind.end())
+      continue;
+    auto &list = k->second == format::StreamKind::Comm ? comm[t.device]
+                                                       : compute[t.device];
+    list.push_back({t.startUs, t.startUs + t.durUs});
+  }
+  for (auto &[device, intervals] : comm) {
+    // The union of the compute intervals, then its overlap with each
+    // communication interval.
+    std::vector<std::pair<double, double>> busy = compute[device], merged;
+    std::sort(busy.begin(), busy.end());
+    for (const auto &b : busy)
+      if (!merged.empty() && b.first <= merged.back().second)
+        merged.back().second = std::max(merged.back().second, b.second);
+      else
+        merged.push_back(b);
+    double total = 0, overlapped = 0;
+    for (const auto &c : intervals) {
+      total += c.second - c.first;
+      for (const auto &b : merged)
+        overlapped += std::max(0.0, std::min(c.second, b.second) -
+                                        std::max(c.first, b.first));
+    }
+    std::printf("device %u: communication %.4f ms, %.4f ms of it while "
+                "compute ran (%.0f%%)\n",
+                device, total / 1e3, overlapped / 1e3,
+                total > 0 ? 100 * overlapped / total : 0.0);
+  }
+}
+
 /// "rank 1: " under MPI, so every rank's message says whose it is.
 std::string rankPrefix;
 
@@ -323,6 +368,7 @@ int run(int argc, char **argv) {
     tr += "], \"displayTimeUnit\": \"ms\"}\n";
     if (Status w = writeFile(tracePath, {{tr.data(), tr.size()}}); !w)
       return error(w.message);
+    printOverlap(*m, exe->name(), ev);
   }
 
   if (outDir.empty()) {

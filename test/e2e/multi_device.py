@@ -28,6 +28,10 @@
 # CHECK: cnn channel parallel on 2 (mpi): {{.*}} ok
 # CHECK: cnn 2-D (batch x channels) on 2x2 (local): {{.*}} ok
 # CHECK: cnn 2-D (batch x channels) on 2x2 (mpi): {{.*}} ok
+# CHECK: branches: 1 collectives (1 with compute to overlap)
+# CHECK: device 0: communication {{.*}} ms of it while compute ran
+# CHECK: branches, all_reduce beside compute, on 2 (local): {{.*}} ok
+# CHECK: branches, all_reduce beside compute, on 2 (mpi): {{.*}} ok
 import pathlib
 import re
 import subprocess
@@ -212,3 +216,46 @@ compare("cnn channel parallel on 2", cnn_mlir, cnn_in, cnn_ref, mesh2, 2,
 # 2-D: the batch over dp, conv1's filters over tp.
 compare("cnn 2-D (batch x channels) on 2x2", cnn_mlir, cnn_in, cnn_ref,
         mesh22, 4, {"%x": "[S(0), B]", "%w1": "[B, S(0)]", "%b1": "[B, S(0)]"})
+
+# --- overlap: a row-split matmul's all_reduce beside an independent branch -
+# The plan lets the comm stream's all_reduce run while the compute stream
+# does the other branch (weftc counts such collectives); the trace of a
+# run shows how much did (timing: printed, not asserted).
+Bb, Db = 64, 128
+rng = np.random.default_rng(11)
+br_in = {n: rng.standard_normal(s).astype(np.float32) for n, s in
+         [("x", (Bb, Db)), ("w1", (Db, Db)), ("x2", (Bb, Db)),
+          ("w2", (Db, Db))]}
+branches = f"""
+func.func @main(%x: tensor<{Bb}x{Db}xf32> {{weft.name = "x"}},
+                %w1: tensor<{Db}x{Db}xf32> {{weft.name = "w1"}},
+                %x2: tensor<{Bb}x{Db}xf32> {{weft.name = "x2"}},
+                %w2: tensor<{Db}x{Db}xf32> {{weft.name = "w2"}})
+    -> (tensor<{Bb}x{Db}xf32> {{weft.name = "y"}}) {{
+  %a = weft.matmul %x, %w1 : tensor<{Bb}x{Db}xf32>, tensor<{Db}x{Db}xf32> -> tensor<{Bb}x{Db}xf32>
+  %b = weft.matmul %x2, %w2 : tensor<{Bb}x{Db}xf32>, tensor<{Db}x{Db}xf32> -> tensor<{Bb}x{Db}xf32>
+  %c = weft.gelu %b : tensor<{Bb}x{Db}xf32>
+  %y = weft.add %a, %c : tensor<{Bb}x{Db}xf32>
+  return %y : tensor<{Bb}x{Db}xf32>
+}}
+"""
+br_pins = {"%x": "[S(1)]", "%w1": "[S(0)]", "%x2": "[B]", "%w2": "[B]"}
+br_ref = run(branches, br_in)
+work = pathlib.Path(tempfile.mkdtemp(prefix="weft-overlap-"))
+(work / "m.mlir").write_text(pin(branches, br_pins))
+progress = subprocess.run(
+    [tool("weftc"), str(work / "m.mlir"), "-o", str(work / "m.weft"),
+     *mesh2], check=True, capture_output=True, text=True).stderr
+print("branches:", re.search(r"dev0: \d+ commands, (.*?), arenas",
+                             progress).group(1))
+feeds = []
+for name, arr in br_in.items():
+    np.save(work / f"{name}.npy", arr)
+    feeds += ["--input", f"{name}={work / (name + '.npy')}"]
+traced = subprocess.run([tool("weft-run"), str(work / "m.weft"),
+                         "--trace", str(work / "t.json"), "--output-dir",
+                         str(work / "o"), *feeds], check=True,
+                        capture_output=True, text=True).stdout
+print(next(l for l in traced.splitlines() if l.startswith("device 0:")))
+compare("branches, all_reduce beside compute, on 2", branches, br_in, br_ref,
+        mesh2, 2, br_pins)

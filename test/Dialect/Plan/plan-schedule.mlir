@@ -5,7 +5,8 @@
 // the launch that reads its target waits for it through an event. The
 // collective moves to @comm and waits for the launch that wrote its buffer;
 // the last launch reads what the collective wrote and waits for it. k2 reads
-// and writes only buffers of @compute: no event.
+// and writes only buffers of @compute: no event, and it may run while the
+// collective does (weft.overlap counts such compute commands).
 // CHECK-LABEL: plan.program @streams
 // CHECK-DAG:     plan.stream @comm kind = comm
 // CHECK-DAG:     plan.stream @copy kind = copy
@@ -20,7 +21,7 @@
 // CHECK-NEXT:    plan.launch "k1" stream = @compute ins(@d, @z) outs(@y)
 // CHECK-NEXT:    plan.event_record @[[E1]] stream = @compute
 // CHECK-NEXT:    plan.event_wait @[[E1]] stream = @comm
-// CHECK-NEXT:    plan.collective all_reduce order = 0 group = [0, 1] reduce = sum stream = @comm ins(@y) outs(@y)
+// CHECK-NEXT:    plan.collective all_reduce order = 0 group = [0, 1] reduce = sum stream = @comm ins(@y) outs(@y) {weft.overlap = 1 : i64}
 // CHECK-NEXT:    plan.event_record @[[E2]] stream = @comm
 // CHECK-NEXT:    plan.launch "k2" stream = @compute ins(@x) outs(@z)
 // CHECK-NEXT:    plan.event_wait @[[E2]] stream = @compute
@@ -31,7 +32,7 @@
 // KEEP-NOT:      plan.event
 // KEEP:          plan.copy @h to @d stream = @compute
 // KEEP-NOT:      plan.event
-// KEEP:          plan.collective all_reduce {{.*}} stream = @compute
+// KEEP:          plan.collective all_reduce {{.*}} stream = @compute ins(@y) outs(@y) {weft.overlap = 0 : i64}
 // KEEP-NOT:      plan.event
 // KEEP:        }
 plan.program @streams device = 0 {

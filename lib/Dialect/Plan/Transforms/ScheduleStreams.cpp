@@ -19,6 +19,9 @@ public:
 
   void assignStreams();
   LogicalResult insertEvents();
+  /// Marks each collective with `weft.overlap`: how many compute commands
+  /// neither happen before nor after it, i.e. may run while it does.
+  void markOverlap();
 
 private:
   FlatSymbolRefAttr stream(StringRef name, StreamKind kind) {
@@ -126,6 +129,29 @@ LogicalResult Scheduler::insertEvents() {
   return success();
 }
 
+void Scheduler::markOverlap() {
+  HappensBefore hb;
+  SmallVector<Operation *> commands = program.getCommands();
+  for (Operation *op : commands) {
+    StringAttr rec, wait;
+    if (auto r = dyn_cast<EventRecordOp>(op))
+      rec = r.getEventAttr().getAttr();
+    if (auto w = dyn_cast<EventWaitOp>(op))
+      wait = w.getEventAttr().getAttr();
+    hb.add(cast<PlanCommand>(op).getStreamAttr().getAttr(), rec, wait);
+  }
+  Builder b(program.getContext());
+  for (auto [i, op] : llvm::enumerate(commands)) {
+    if (!isa<CollectiveOp>(op))
+      continue;
+    int64_t free = 0;
+    for (auto [j, other] : llvm::enumerate(commands))
+      if (isa<LaunchOp, GemmOp>(other) && !hb.before(i, j) && !hb.before(j, i))
+        ++free;
+    op->setAttr("weft.overlap", b.getI64IntegerAttr(free));
+  }
+}
+
 struct ScheduleStreamsPass
     : ::weft::impl::ScheduleStreamsPassBase<ScheduleStreamsPass> {
   using Base::Base;
@@ -142,6 +168,7 @@ struct ScheduleStreamsPass
         s.assignStreams();
       if (failed(s.insertEvents()))
         return signalPassFailure();
+      s.markOverlap();
     }
   }
 };
