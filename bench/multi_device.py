@@ -179,6 +179,11 @@ func.func @main(%a: tensor<4xf32> {weft.name = "a"}) -> tensor<4xf32> {
     # --- steps --------------------------------------------------------------
     print("== MLP step, tensor parallel (w1 column-, w2 row-split), "
           f"B={B} H={H}: predicted vs measured")
+    one_art, _ = weftc(o.bin, mlp_model(B, H), work, "mlp1")
+    t_one = statistics.median(
+        timed(o.bin, one_art, {"x": x, "w1": w1, "w2": w2}, work, o.repeat)
+        for _ in range(o.rounds)) * 1e-3
+    print(f"  1 device: measured {t_one * 1e3:.2f} ms")
     for n in (2, 4):
         alpha, beta = fits[n]
         # The one-device figures used every core (BLAS threads); n ranks
@@ -199,7 +204,8 @@ func.func @main(%a: tensor<4xf32> {weft.name = "a"}) -> tensor<4xf32> {
         print(f"  {n} ranks ({share:.2g} of a device's FLOP/s each): "
               f"predicted {pred * 1e3:.2f} ms, measured {meas * 1e3:.2f} ms "
               f"({pred / meas:.2f}x, {'within' if err <= 0.25 else 'OUTSIDE'}"
-              f" 25%)")
+              f" 25%); speed-up over 1 device {t_one / meas:.2f}x on "
+              f"{cores} cores")
 
     # --- peer ---------------------------------------------------------------
     try:
