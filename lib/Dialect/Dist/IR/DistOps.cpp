@@ -286,18 +286,28 @@ static FailureOr<int64_t> verifyGroup(OpTy op, SymbolTableCollection &table) {
   return *size;
 }
 
+/// A collective that changes one dim: its group's size, once the group is
+/// valid and input and result agree on everything but `dim`.
+template <typename OpTy>
+static FailureOr<int64_t> verifyDimGroup(OpTy op, SymbolTableCollection &table,
+                                         RankedTensorType in,
+                                         RankedTensorType out, int64_t dim) {
+  auto group = verifyGroup(op, table);
+  if (failed(group) || failed(verifySameButDim(op, in, out, dim, "dim")) ||
+      failed(checkOtherDims(op, in, out, {dim})))
+    return failure();
+  return group;
+}
+
 LogicalResult AllReduceOp::verifySymbolUses(SymbolTableCollection &table) {
   return success(succeeded(verifyGroup(*this, table)));
 }
 
 LogicalResult AllGatherOp::verifySymbolUses(SymbolTableCollection &table) {
-  auto group = verifyGroup(*this, table);
-  if (failed(group))
-    return failure();
   auto in = getInput().getType(), out = getResult().getType();
   int64_t dim = getDim();
-  if (failed(verifySameButDim(*this, in, out, dim, "dim")) ||
-      failed(checkOtherDims(*this, in, out, {dim})))
+  FailureOr<int64_t> group = verifyDimGroup(*this, table, in, out, dim);
+  if (failed(group))
     return failure();
   std::optional<int64_t> gathered =
       llvm::checkedMul(in.getDimSize(dim), *group);
@@ -314,13 +324,10 @@ LogicalResult AllGatherOp::verifySymbolUses(SymbolTableCollection &table) {
 }
 
 LogicalResult LocalSliceOp::verifySymbolUses(SymbolTableCollection &table) {
-  auto group = verifyGroup(*this, table);
-  if (failed(group))
-    return failure();
   auto in = getInput().getType(), out = getResult().getType();
   int64_t dim = getDim();
-  if (failed(verifySameButDim(*this, in, out, dim, "dim")) ||
-      failed(checkOtherDims(*this, in, out, {dim})))
+  FailureOr<int64_t> group = verifyDimGroup(*this, table, in, out, dim);
+  if (failed(group))
     return failure();
   if (in.getDimSize(dim) % *group != 0 ||
       out.getDimSize(dim) != in.getDimSize(dim) / *group)
@@ -335,13 +342,10 @@ LogicalResult MakePartialOp::verifySymbolUses(SymbolTableCollection &table) {
 }
 
 LogicalResult ReduceScatterOp::verifySymbolUses(SymbolTableCollection &table) {
-  auto group = verifyGroup(*this, table);
-  if (failed(group))
-    return failure();
   auto in = getInput().getType(), out = getResult().getType();
   int64_t dim = getDim();
-  if (failed(verifySameButDim(*this, in, out, dim, "dim")) ||
-      failed(checkOtherDims(*this, in, out, {dim})))
+  FailureOr<int64_t> group = verifyDimGroup(*this, table, in, out, dim);
+  if (failed(group))
     return failure();
   std::optional<int64_t> scattered =
       llvm::checkedMul(out.getDimSize(dim), *group);
