@@ -1,5 +1,6 @@
 //===- Pipelines.cpp - the CPU pipeline -----------------------------------===//
 #include "weft/Pipelines/Pipelines.h"
+#include "weft/Dialect/Dist/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -80,17 +81,16 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
 void ::weft::buildShardPipeline(OpPassManager &pm,
                                 const ShardPipelineOptions &options) {
   add(pm, "canonicalize,cse");
-  std::string shard;
-  llvm::raw_string_ostream os(shard);
-  os << "dist-auto-shard{mode=" << options.mode
-     << " training=" << (options.training ? "true" : "false")
-     << " memory-budget=" << options.memoryBudget
-     << " time-limit=" << options.timeLimit
-     << " report-format=" << options.reportFormat;
-  if (!options.report.empty())
-    os << " report=" << options.report;
-  os << "}";
-  add(pm, shard);
+  // Built from the options struct, not pass-pipeline text: a report path
+  // may hold any character.
+  AutoShardPassOptions shard;
+  shard.mode = options.mode;
+  shard.training = options.training;
+  shard.memoryBudget = options.memoryBudget;
+  shard.timeLimit = options.timeLimit;
+  shard.reportFile = options.report;
+  shard.reportFormat = options.reportFormat;
+  pm.addPass(createAutoShardPass(shard));
 }
 
 void ::weft::registerPipelines() {

@@ -4,6 +4,9 @@
 // RUN: weftc %s -q --mesh=4 --mesh-axes=tp --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --train --emit=sharded --report 2>&1 | FileCheck %s
 // RUN: weftc %s -q --mesh=4 --mesh-axes=tp --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --train --report=%t.json --report-format=json --emit=sharded -o %t.mlir
 // RUN: FileCheck %s --check-prefix=JSON < %t.json
+// A report path with characters the pass-pipeline syntax uses.
+// RUN: weftc %s -q --mesh=4 --emit=sharded "--report=%t a}b,c.txt" -o /dev/null
+// RUN: FileCheck %s --check-prefix=ODDPATH < "%t a}b,c.txt"
 // RUN: FileCheck %s --check-prefix=IR < %t.mlir
 // RUN: not weftc %s --mesh=2x0 2>&1 | FileCheck %s --check-prefix=SHAPE
 // RUN: not weftc %s --mesh=2x4 --mesh-axes=dp 2>&1 | FileCheck %s --check-prefix=AXES
@@ -30,6 +33,7 @@
 // JSON: "predicted_step_seconds":
 // JSON: "mode": "fast"
 
+// ODDPATH: sharding of @main over @mesh 4 (d0)
 // IR: dist.mesh @mesh shape = [4] axes = ["tp"]
 // IR: {dist.sharding = #dist.sharding<@mesh, [S(1)]>, weft.state = "w1"}
 
