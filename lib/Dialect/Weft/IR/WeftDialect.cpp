@@ -6,6 +6,7 @@ using namespace mlir;
 using namespace mlir::weft;
 
 #include "weft/Dialect/Weft/IR/WeftDialect.cpp.inc"
+#include "weft/Dialect/Weft/IR/WeftEnums.cpp.inc"
 
 void WeftDialect::initialize() {
   addOperations<

@@ -13,6 +13,7 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::weft;
@@ -157,6 +158,7 @@ WEFT_INFER_WITH(DivOp, inferBroadcast)
 WEFT_INFER_WITH(MaxOp, inferBroadcast)
 WEFT_INFER_WITH(MinOp, inferBroadcast)
 WEFT_INFER_WITH(PowOp, inferBroadcast)
+WEFT_INFER_WITH(CompareOp, inferBroadcast)
 
 //===----------------------------------------------------------------------===//
 // Matmul
@@ -614,6 +616,93 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
     shape.push_back((limit - start + stride - 1) / stride);
   }
   results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  if (failed(
+          checkTensorOperands(loc, getOperationName(), adaptor.getOperands())))
+    return failure();
+  StringRef name = getOperationName();
+  auto input = tensorOf(adaptor.getInput());
+  int64_t rank = input.getRank();
+  ArrayRef<int64_t> low = adaptor.getLow(), high = adaptor.getHigh();
+  std::optional<ArrayRef<int64_t>> interior = adaptor.getInterior();
+  if (static_cast<int64_t>(low.size()) != rank ||
+      static_cast<int64_t>(high.size()) != rank ||
+      (interior && static_cast<int64_t>(interior->size()) != rank))
+    return inferError(loc, name,
+                      "low, high and interior need one entry per dim (", rank,
+                      ")");
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t lo = low[d], hi = high[d], in = interior ? (*interior)[d] : 0;
+    if (lo < 0 || hi < 0 || in < 0)
+      return inferError(loc, name, "dim ", d, ": padding (low ", lo, ", high ",
+                        hi, ", interior ", in, ") must be non-negative");
+    // low + high + n + (n - 1) * interior, overflow-checked.
+    int64_t n = input.getDimSize(d);
+    std::optional<int64_t> size = llvm::checkedAdd(lo, hi);
+    if (size && n > 0) {
+      std::optional<int64_t> gaps = llvm::checkedMul(n - 1, in);
+      size = gaps ? llvm::checkedAdd(*size, n) : std::nullopt;
+      size = size ? llvm::checkedAdd(*size, *gaps) : std::nullopt;
+    }
+    if (!size || *size > kMaxTensorBytes)
+      return inferError(loc, name, "dim ", d,
+                        ": the padded size overflows the tensor limits");
+    shape.push_back(*size);
+  }
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult ReverseOp::verify() {
+  int64_t rank = getType().getRank();
+  llvm::SmallBitVector seen(rank);
+  for (int64_t a : getAxes()) {
+    if (a < 0 || a >= rank)
+      return emitOpError("axis ")
+             << a << " is out of range [0, " << rank << ")";
+    if (seen.test(a))
+      return emitOpError("axis ") << a << " is repeated";
+    seen.set(a);
+  }
+  return success();
+}
+
+LogicalResult OneHotOp::verify() {
+  ArrayRef<int64_t> in = getLabels().getType().getShape(),
+                    out = getType().getShape();
+  if (out.size() != in.size() + 1 || out.drop_back() != in)
+    return emitOpError("result shape ")
+           << shapeStr(out) << " must be the labels' shape " << shapeStr(in)
+           << " followed by the number of classes";
+  if (out.back() < 1)
+    return emitOpError("needs at least one class, got ") << out.back();
+  return success();
+}
+
+LogicalResult EmbeddingGradOp::verify() {
+  ArrayRef<int64_t> g = getGrad().getType().getShape(),
+                    idx = getIndices().getType().getShape(),
+                    out = getType().getShape();
+  if (getType().getElementType() != getGrad().getType().getElementType())
+    return emitOpError("result element type ")
+           << getType().getElementType() << " differs from the gradient's "
+           << getGrad().getType().getElementType();
+  if (g.size() != idx.size() + 1 || g.drop_back() != idx)
+    return emitOpError("gradient shape ")
+           << shapeStr(g) << " must be the indices' shape " << shapeStr(idx)
+           << " followed by the row size";
+  if (out.size() != 2 || out[1] != g.back())
+    return emitOpError("result shape ")
+           << shapeStr(out) << " must be [V, " << g.back() << "]";
+  if (out[0] < 1)
+    return emitOpError("table has no rows; indices cannot be clamped into it");
   return success();
 }
 

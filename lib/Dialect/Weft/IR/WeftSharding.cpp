@@ -430,6 +430,75 @@ ShardingRule SliceOp::getShardingRule() {
 std::vector<std::vector<int>> SliceOp::getLinearOperandSets() { return {{0}}; }
 double SliceOp::getFlops() { return 0; }
 
+// pad: an unpadded dim is parallel, a padded one whole; linear when the
+// padding value is zero.
+ShardingRule PadOp::getShardingRule() {
+  int64_t rank = getType().getRank();
+  ShardingRule rule = withLoops(rank);
+  for (int64_t d = 0; d < rank; ++d)
+    if (getLow()[d] != 0 || getHigh()[d] != 0 || getInteriorOf(d) != 0)
+      rule.loops[d] = LoopKind::Whole;
+  rule.operandLoops.push_back(iota(rank));
+  rule.resultLoops.push_back(iota(rank));
+  rule.linearIn = getLinearOperandSets();
+  return rule;
+}
+std::vector<std::vector<int>> PadOp::getLinearOperandSets() {
+  if (getValue().isZero())
+    return {{0}};
+  return {};
+}
+double PadOp::getFlops() { return 0; }
+
+// reverse: reversed dims whole, the others parallel.
+ShardingRule ReverseOp::getShardingRule() {
+  int64_t rank = getType().getRank();
+  ShardingRule rule = withLoops(rank);
+  for (int64_t a : getAxes())
+    rule.loops[a] = LoopKind::Whole;
+  rule.operandLoops.push_back(iota(rank));
+  rule.resultLoops.push_back(iota(rank));
+  rule.linearIn = getLinearOperandSets();
+  return rule;
+}
+std::vector<std::vector<int>> ReverseOp::getLinearOperandSets() {
+  return {{0}};
+}
+double ReverseOp::getFlops() { return 0; }
+
+// one_hot loops: the label dims (parallel), then the classes (whole).
+ShardingRule OneHotOp::getShardingRule() {
+  int64_t rank = getLabels().getType().getRank();
+  ShardingRule rule = withLoops(rank + 1);
+  rule.loops[rank] = LoopKind::Whole;
+  rule.operandLoops.push_back(iota(rank));
+  rule.resultLoops.push_back(iota(rank + 1));
+  return rule;
+}
+std::vector<std::vector<int>> OneHotOp::getLinearOperandSets() { return {}; }
+double OneHotOp::getFlops() { return 0; }
+
+// embedding_grad loops: the index dims (summed: a split gives P(sum)
+// tables), the row D (parallel) and the table rows V (whole).
+ShardingRule EmbeddingGradOp::getShardingRule() {
+  int64_t rank = getIndices().getType().getRank();
+  ShardingRule rule = withLoops(rank + 2, LoopKind::ReduceSum);
+  int d = static_cast<int>(rank), v = d + 1;
+  rule.loops[d] = LoopKind::Parallel;
+  rule.loops[v] = LoopKind::Whole;
+  Loops grad = iota(rank);
+  grad.push_back(d);
+  rule.operandLoops.push_back(grad);
+  rule.operandLoops.push_back(iota(rank));
+  rule.resultLoops.push_back({v, d});
+  rule.linearIn = getLinearOperandSets();
+  return rule;
+}
+std::vector<std::vector<int>> EmbeddingGradOp::getLinearOperandSets() {
+  return {{0}};
+}
+double EmbeddingGradOp::getFlops() { return elements(getGrad()); }
+
 //===----------------------------------------------------------------------===//
 // Losses and attention
 //===----------------------------------------------------------------------===//

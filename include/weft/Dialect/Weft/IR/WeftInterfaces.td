@@ -43,4 +43,41 @@ def Weft_ShardingRuleOpInterface : OpInterface<"ShardingRuleOpInterface"> {
   ];
 }
 
+def Weft_GradientOpInterface : OpInterface<"GradientOpInterface"> {
+  let cppNamespace = "::mlir::weft";
+  let description = [{
+    The reverse-mode rule of an op (its vector-Jacobian product), used by
+    `weft-autodiff`. Given the gradient of the loss with respect to each
+    result, the op builds, at the builder's insertion point, weft ops that
+    compute the gradient with respect to each operand. Rules are written in
+    weft ops only (they may read the op's operands and results), so the
+    backward pass is weft IR like the forward one: it is sharded, fused and
+    planned by the same passes.
+
+    Gradients have exactly the operand's type (broadcast operands get the
+    summed gradient). An operand without a gradient (integer indices or
+    labels) gets a null value; `weft-autodiff` refuses to differentiate
+    through it.
+  }];
+  let methods = [
+    InterfaceMethod<[{
+        Whether operand `index` has a gradient (by default: float operands).
+      }], "bool", "isDifferentiableOperand", (ins "unsigned":$index), [{}],
+      [{
+        return ::mlir::isa<::mlir::FloatType>(::mlir::getElementTypeOrSelf(
+            $_op->getOperand(index).getType()));
+      }]>,
+    InterfaceMethod<[{
+        Builds the gradients of the operands from `resultGrads` (one per
+        result, each of the result's type; never null). Appends one value
+        per operand to `operandGrads`: the gradient, or null where
+        `isDifferentiableOperand` is false. Fails (after a diagnostic on the
+        op) when the rule cannot be applied to these attributes.
+      }], "::mlir::LogicalResult", "buildGradients",
+      (ins "::mlir::OpBuilder &":$builder,
+           "::mlir::ValueRange":$resultGrads,
+           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandGrads)>,
+  ];
+}
+
 #endif // WEFT_DIALECT_WEFT_IR_WEFTINTERFACES_TD

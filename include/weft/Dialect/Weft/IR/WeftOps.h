@@ -8,6 +8,7 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "weft/Analysis/ShardingRule.h"
@@ -45,6 +46,7 @@ elementwiseShardingRule(Operation *op,
 double resultElementCount(Operation *op);
 } // namespace mlir::weft
 
+#include "weft/Dialect/Weft/IR/WeftEnums.h.inc"
 #include "weft/Dialect/Weft/IR/WeftInterfaces.h.inc"
 
 #define GET_OP_CLASSES

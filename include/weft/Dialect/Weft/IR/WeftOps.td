@@ -6,6 +6,7 @@ include "weft/Dialect/Weft/IR/WeftDialect.td"
 include "weft/Dialect/Weft/IR/WeftInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
@@ -105,6 +106,7 @@ def Weft_ReluOp : Weft_UnaryOp<"relu", Weft_Tensor, "rectifier `max(x, 0)`"> {
 }
 def Weft_SiluOp : Weft_UnaryOp<"silu", Weft_FloatTensor,
                                "SiLU / swish `x * sigmoid(x)`">;
+def Weft_ErfOp : Weft_UnaryOp<"erf", Weft_FloatTensor, "error function">;
 def Weft_GeluOp : Weft_UnaryOp<"gelu", Weft_FloatTensor,
     "GELU `x * Phi(x)` (exact erf form, or the tanh form with `approximate`)"> {
   let arguments = (ins Weft_FloatTensor:$input, UnitAttr:$approximate);
@@ -170,6 +172,35 @@ def Weft_DivOp : Weft_BinaryOp<"div", Weft_Tensor,
 def Weft_MaxOp : Weft_BinaryOp<"max", Weft_Tensor, "maximum", [Commutative]>;
 def Weft_MinOp : Weft_BinaryOp<"min", Weft_Tensor, "minimum", [Commutative]>;
 def Weft_PowOp : Weft_BinaryOp<"pow", Weft_FloatTensor, "power `lhs^rhs`">;
+
+def Weft_ComparePredicate : I32EnumAttr<"ComparePredicate",
+    "an elementwise comparison", [
+    I32EnumAttrCase<"eq", 0>, I32EnumAttrCase<"ne", 1>,
+    I32EnumAttrCase<"lt", 2>, I32EnumAttrCase<"le", 3>,
+    I32EnumAttrCase<"gt", 4>, I32EnumAttrCase<"ge", 5>]> {
+  let cppNamespace = "::mlir::weft";
+}
+
+def Weft_CompareOp : Weft_Op<"compare", [InferTypeOpAdaptor]> {
+  let summary = "Elementwise comparison as a 0/1 mask, numpy broadcasting";
+  let description = [{
+    `1` where `lhs <predicate> rhs` holds and `0` elsewhere, in the
+    operands' element type (a mask that multiplies, as gradient rules use
+    it). Floats compare ordered: any comparison with NaN is false except
+    `ne`. Shapes broadcast like `weft.add`.
+
+    ```mlir
+    %m = weft.compare gt, %x, %zero : tensor<4x8xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins Weft_ComparePredicate:$predicate, Weft_Tensor:$lhs,
+                       Weft_Tensor:$rhs);
+  let results = (outs Weft_Tensor:$result);
+  let assemblyFormat = [{
+    $predicate `,` $lhs `,` $rhs attr-dict `:`
+    custom<BinaryTypes>(type($lhs), type($rhs))
+  }];
+}
 
 //===----------------------------------------------------------------------===//
 // Contractions
@@ -496,6 +527,95 @@ def Weft_SliceOp : Weft_Op<"slice", [
       return s ? (*s)[i] : 1;
     }
   }];
+}
+
+def Weft_PadOp : Weft_Op<"pad", [InferTypeOpAdaptor], Weft_CustomSharding> {
+  let summary = "Pads with a constant: edges and between elements";
+  let description = [{
+    One entry per dim of `low`, `high` and (optional, default 0) `interior`,
+    all `>= 0`: `low` elements before, `high` after and `interior` between
+    each pair of neighbours, all set to `value` (converted to the element
+    type). Result dim: `low + n + (n - 1) * interior + high` (for `n >= 1`;
+    `low + high` for `n = 0`). Interior padding is how strided slices and
+    strided convolutions are transposed.
+
+    ```mlir
+    %p = weft.pad %x low = [0, 1] high = [0, 1] : tensor<4x8xf32> -> tensor<4x10xf32>
+    %d = weft.pad %g low = [0] high = [0] interior = [1] value = -1.0
+        : tensor<4xf32> -> tensor<7xf32>
+    ```
+  }];
+  let arguments = (ins Weft_Tensor:$input, DenseI64ArrayAttr:$low,
+                       DenseI64ArrayAttr:$high,
+                       OptionalAttr<DenseI64ArrayAttr>:$interior,
+                       DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs Weft_Tensor:$result);
+  let assemblyFormat = [{
+    $input `low` `=` $low `high` `=` $high (`interior` `=` $interior^)?
+    (`value` `=` $value^)? attr-dict `:` type($input) `->` type($result)
+  }];
+  let extraClassDeclaration = [{
+    /// The interior padding of dim `i` (0 when none is given).
+    int64_t getInteriorOf(unsigned i) {
+      auto s = getInterior();
+      return s ? (*s)[i] : 0;
+    }
+  }];
+}
+
+def Weft_ReverseOp : Weft_Op<"reverse", [SameOperandsAndResultType],
+                             Weft_CustomSharding> {
+  let summary = "Reverses the order of elements along the given axes";
+  let description = [{
+    Result element `i` along each axis of `axes` (distinct, in
+    `[0, rank)`) is input element `n - 1 - i`; other dims are unchanged.
+
+    ```mlir
+    %f = weft.reverse %w axes = [2, 3] : tensor<8x3x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Weft_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs Weft_Tensor:$result);
+  let assemblyFormat = "$input `axes` `=` $axes attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Weft_OneHotOp : Weft_Op<"one_hot", [], Weft_CustomSharding> {
+  let summary = "One-hot rows of integer labels";
+  let description = [{
+    `labels [I...]` (clamped into `[0, C)` like `weft.cross_entropy`) ->
+    `[I..., C]` of float type with `1` at the label's column and `0`
+    elsewhere; the result type gives `C >= 1`.
+
+    ```mlir
+    %h = weft.one_hot %labels : tensor<8xi64> -> tensor<8x10xf32>
+    ```
+  }];
+  let arguments = (ins Weft_IndexTensor:$labels);
+  let results = (outs Weft_FloatTensor:$result);
+  let assemblyFormat = "$labels attr-dict `:` type($labels) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Weft_EmbeddingGradOp : Weft_Op<"embedding_grad", [], Weft_CustomSharding> {
+  let summary = "Scatter-add of row gradients into a table (embedding's VJP)";
+  let description = [{
+    `grad [I..., D]`, integer `indices [I...]` -> `table [V, D]` (the result
+    type gives `V >= 1`): row `v` is the sum of the rows `grad[i]` whose
+    index, clamped into `[0, V)` as `weft.embedding` clamps it, is `v`;
+    rows no index names are zero. Sums accumulate in f32 for f16/bf16.
+
+    ```mlir
+    %dt = weft.embedding_grad %g, %ids : tensor<2x16x64xf32>, tensor<2x16xi64> -> tensor<1000x64xf32>
+    ```
+  }];
+  let arguments = (ins Weft_FloatTensor:$grad, Weft_IndexTensor:$indices);
+  let results = (outs Weft_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `,` $indices attr-dict `:` type($grad) `,` type($indices) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
