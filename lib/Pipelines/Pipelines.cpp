@@ -37,6 +37,9 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
   Stage stop = parseStage(options.stopAfter).value_or(Stage::Artifact);
   auto after = [&](Stage s) { return stop != Stage::Artifact && stop <= s; };
 
+  // Training entries get their backward pass first (attribute-driven: a
+  // no-op for other functions and after the shard pipeline ran it).
+  add(pm, "weft-autodiff");
   // Graph clean-up; with GEMM library calls attention is worth splitting
   // into matmuls.
   add(pm, options.blas ? "canonicalize,cse,weft-decompose-attention,"
@@ -80,7 +83,8 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
 
 void ::weft::buildShardPipeline(OpPassManager &pm,
                                 const ShardPipelineOptions &options) {
-  add(pm, "canonicalize,cse");
+  // The search sees the backward pass of training entries.
+  add(pm, "weft-autodiff,canonicalize,cse");
   // Built from the options struct, not pass-pipeline text: a report path
   // may hold any character.
   AutoShardPassOptions shard;

@@ -27,6 +27,9 @@ class Weft_Op<string mnemonic, list<Trait> traits = [],
              DeclareOpInterfaceMethods<Weft_ShardingRuleOpInterface,
                                        sharding>])>;
 
+/// Ops with a reverse-mode rule (GradientOpInterface) list this trait.
+defvar Weft_Grad = DeclareOpInterfaceMethods<Weft_GradientOpInterface>;
+
 defvar Weft_CustomSharding = ["getShardingRule", "getFlops",
                               "getLinearOperandSets"];
 
@@ -34,7 +37,7 @@ defvar Weft_CustomSharding = ["getShardingRule", "getFlops",
 // Constants and casts
 //===----------------------------------------------------------------------===//
 
-def Weft_ConstantOp : Weft_Op<"constant", [ConstantLike,
+def Weft_ConstantOp : Weft_Op<"constant", [Weft_Grad, ConstantLike,
     InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "A tensor literal";
   let description = [{
@@ -51,7 +54,7 @@ def Weft_ConstantOp : Weft_Op<"constant", [ConstantLike,
   let hasFolder = 1;
 }
 
-def Weft_CastOp : Weft_Op<"cast", [SameOperandsAndResultShape]> {
+def Weft_CastOp : Weft_Op<"cast", [Weft_Grad, SameOperandsAndResultShape]> {
   let summary = "Element type conversion";
   let description = [{
     Converts every element to the result element type (float rounding is
@@ -74,7 +77,8 @@ def Weft_CastOp : Weft_Op<"cast", [SameOperandsAndResultShape]> {
 class Weft_UnaryOp<string mnemonic, Type tensorType, string what,
                    list<Trait> traits = [], list<string> sharding = []>
     : Weft_Op<mnemonic, !listconcat(traits, [SameOperandsAndResultType,
-                                             Elementwise]), sharding> {
+                                             Elementwise, Weft_Grad]),
+              sharding> {
   let summary = "Elementwise " # what;
   let description = [{
     Applies the function to every element; the result has the operand's type.
@@ -119,7 +123,7 @@ def Weft_GeluOp : Weft_UnaryOp<"gelu", Weft_FloatTensor,
 class Weft_BinaryOp<string mnemonic, Type tensorType, string what,
                     list<Trait> traits = [], list<string> sharding = []>
     : Weft_Op<mnemonic, !listconcat(traits, [
-        InferTypeOpAdaptor]), sharding> {
+        InferTypeOpAdaptor, Weft_Grad]), sharding> {
   let summary = "Elementwise " # what # " with numpy broadcasting";
   let description = [{
     Both operands have the same element type; their shapes broadcast like
@@ -181,7 +185,7 @@ def Weft_ComparePredicate : I32EnumAttr<"ComparePredicate",
   let cppNamespace = "::mlir::weft";
 }
 
-def Weft_CompareOp : Weft_Op<"compare", [InferTypeOpAdaptor]> {
+def Weft_CompareOp : Weft_Op<"compare", [Weft_Grad, InferTypeOpAdaptor]> {
   let summary = "Elementwise comparison as a 0/1 mask, numpy broadcasting";
   let description = [{
     `1` where `lhs <predicate> rhs` holds and `0` elsewhere, in the
@@ -314,7 +318,7 @@ def Weft_AvgPool2DOp : Weft_Pool2DOp<"avg_pool2d", "average">;
 //===----------------------------------------------------------------------===//
 
 class Weft_ReduceOp<string mnemonic, string what>
-    : Weft_Op<mnemonic, [InferTypeOpAdaptor], Weft_CustomSharding> {
+    : Weft_Op<mnemonic, [InferTypeOpAdaptor, Weft_Grad], Weft_CustomSharding> {
   let summary = what # " over the given axes";
   let description = [{
     Reduces over `axes` (distinct, each in `[0, rank)`). The reduced dims are
@@ -408,7 +412,7 @@ def Weft_RMSNormOp : Weft_Op<"rms_norm", [
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def Weft_EmbeddingOp : Weft_Op<"embedding", [
+def Weft_EmbeddingOp : Weft_Op<"embedding", [Weft_Grad,
     InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Row gather from an embedding table";
   let description = [{
@@ -428,7 +432,7 @@ def Weft_EmbeddingOp : Weft_Op<"embedding", [
   }];
 }
 
-def Weft_TransposeOp : Weft_Op<"transpose", [
+def Weft_TransposeOp : Weft_Op<"transpose", [Weft_Grad,
     InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Permutes dimensions";
   let description = [{
@@ -446,7 +450,7 @@ def Weft_TransposeOp : Weft_Op<"transpose", [
   let hasFolder = 1;
 }
 
-def Weft_ReshapeOp : Weft_Op<"reshape", [],
+def Weft_ReshapeOp : Weft_Op<"reshape", [Weft_Grad],
     !listconcat(Weft_CustomSharding, ["isMetadataOnly"])> {
   let summary = "Reinterprets the elements (row-major) under a new shape";
   let description = [{
@@ -463,7 +467,7 @@ def Weft_ReshapeOp : Weft_Op<"reshape", [],
   let hasFolder = 1;
 }
 
-def Weft_BroadcastToOp : Weft_Op<"broadcast_to", [], Weft_CustomSharding> {
+def Weft_BroadcastToOp : Weft_Op<"broadcast_to", [Weft_Grad], Weft_CustomSharding> {
   let summary = "Broadcasts to a larger shape (numpy rules)";
   let description = [{
     The result type gives the target shape; input dims align to its trailing
@@ -480,7 +484,7 @@ def Weft_BroadcastToOp : Weft_Op<"broadcast_to", [], Weft_CustomSharding> {
   let hasFolder = 1;
 }
 
-def Weft_ConcatOp : Weft_Op<"concat", [
+def Weft_ConcatOp : Weft_Op<"concat", [Weft_Grad,
     InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Concatenates tensors along one axis";
   let description = [{
@@ -499,7 +503,7 @@ def Weft_ConcatOp : Weft_Op<"concat", [
   let hasFolder = 1;
 }
 
-def Weft_SliceOp : Weft_Op<"slice", [
+def Weft_SliceOp : Weft_Op<"slice", [Weft_Grad,
     InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Static strided slice `x[start:limit:stride, ...]`";
   let description = [{
@@ -529,7 +533,7 @@ def Weft_SliceOp : Weft_Op<"slice", [
   }];
 }
 
-def Weft_PadOp : Weft_Op<"pad", [InferTypeOpAdaptor], Weft_CustomSharding> {
+def Weft_PadOp : Weft_Op<"pad", [Weft_Grad, InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Pads with a constant: edges and between elements";
   let description = [{
     One entry per dim of `low`, `high` and (optional, default 0) `interior`,
@@ -563,7 +567,7 @@ def Weft_PadOp : Weft_Op<"pad", [InferTypeOpAdaptor], Weft_CustomSharding> {
   }];
 }
 
-def Weft_ReverseOp : Weft_Op<"reverse", [SameOperandsAndResultType],
+def Weft_ReverseOp : Weft_Op<"reverse", [Weft_Grad, SameOperandsAndResultType],
                              Weft_CustomSharding> {
   let summary = "Reverses the order of elements along the given axes";
   let description = [{
@@ -580,7 +584,7 @@ def Weft_ReverseOp : Weft_Op<"reverse", [SameOperandsAndResultType],
   let hasVerifier = 1;
 }
 
-def Weft_OneHotOp : Weft_Op<"one_hot", [], Weft_CustomSharding> {
+def Weft_OneHotOp : Weft_Op<"one_hot", [Weft_Grad], Weft_CustomSharding> {
   let summary = "One-hot rows of integer labels";
   let description = [{
     `labels [I...]` (clamped into `[0, C)` like `weft.cross_entropy`) ->
@@ -597,7 +601,7 @@ def Weft_OneHotOp : Weft_Op<"one_hot", [], Weft_CustomSharding> {
   let hasVerifier = 1;
 }
 
-def Weft_EmbeddingGradOp : Weft_Op<"embedding_grad", [], Weft_CustomSharding> {
+def Weft_EmbeddingGradOp : Weft_Op<"embedding_grad", [Weft_Grad], Weft_CustomSharding> {
   let summary = "Scatter-add of row gradients into a table (embedding's VJP)";
   let description = [{
     `grad [I..., D]`, integer `indices [I...]` -> `table [V, D]` (the result

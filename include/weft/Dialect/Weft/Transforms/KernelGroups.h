@@ -23,6 +23,17 @@ inline constexpr llvm::StringLiteral kNumInputsAttr = "weft.num_inputs";
 /// `weft.name`, optionally with its initial value in `weft.init`.
 inline constexpr llvm::StringLiteral kStateAttr = "weft.state";
 inline constexpr llvm::StringLiteral kStateInitAttr = "weft.init";
+/// On a function: differentiate its first result with respect to these
+/// arguments (weft-autodiff).
+inline constexpr llvm::StringLiteral kAutodiffAttr = "weft.autodiff";
+/// On a result: it is the gradient of this argument (weft-autodiff).
+inline constexpr llvm::StringLiteral kGradOfAttr = "weft.grad_of";
+/// On a result: its value replaces the persistent state of this argument
+/// at the end of each run (the argument must be `weft.state` of the same
+/// type); it is not an output.
+inline constexpr llvm::StringLiteral kUpdateAttr = "weft.update";
+/// On a function: the optimizer weft-optimizer compiles into it.
+inline constexpr llvm::StringLiteral kOptimizerAttr = "weft.optimizer";
 /// Attribute marking a GEMM that runs as a library call.
 inline constexpr llvm::StringLiteral kLibraryCallAttr = "weft.library_call";
 

@@ -4,6 +4,40 @@
 
 include "mlir/Pass/PassBase.td"
 
+def AutodiffPass : Pass<"weft-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Reverse-mode differentiation of functions marked weft.autodiff";
+  let description = [{
+    A function with `weft.autodiff = array<i64: i, j, ...>` gets, after its
+    results, the gradients of its first result (the loss: a float tensor of
+    one element) with respect to arguments `i, j, ...` in that order. Each
+    gradient result has the argument's type and the attributes
+    `weft.grad_of = <argument index>` and `weft.name = "grad.<argument
+    name>"`; the attribute `weft.autodiff` is removed.
+
+    The backward pass is built from each op's `GradientOpInterface` rule,
+    walking the ops in reverse and summing the gradients of values with
+    several uses; only ops between a differentiated argument and the loss
+    are differentiated. The result is weft IR like the forward pass. An
+    argument the loss does not depend on gets a zero gradient.
+
+    Errors: an integer argument (it has no gradient), a loss that is not a
+    one-element float tensor, an index out of range or repeated, an op with
+    no gradient rule on the path from an argument to the loss.
+
+    ```mlir
+    func.func @main(%w: tensor<4xf32>, %x: tensor<4xf32>) -> tensor<f32>
+        attributes {weft.autodiff = array<i64: 0>} {
+      %p = weft.mul %w, %x : tensor<4xf32>
+      %l = weft.reduce_sum %p axes = [0] : tensor<4xf32> -> tensor<f32>
+      return %l : tensor<f32>
+    }
+    // becomes @main(...) -> (tensor<f32>, tensor<4xf32> {weft.grad_of = 0,
+    // weft.name = "grad.arg0"}) whose second result is %x broadcast.
+    ```
+  }];
+  let dependentDialects = ["::mlir::weft::WeftDialect"];
+}
+
 def DecomposeAttentionPass : Pass<"weft-decompose-attention"> {
   let summary = "Rewrite scaled_dot_product_attention as matmuls and softmax";
   let description = [{
