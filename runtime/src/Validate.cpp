@@ -295,6 +295,13 @@ private:
     return {};
   }
 
+  /// Whether writing buffer `b` of `p` would change a weight (state
+  /// buffers start from a weight but are the program's to write).
+  bool writesWeight(const ProgramDesc &p, uint32_t b) const {
+    return p.buffers[b].weight != kNone &&
+           (b >= stateBuffers.size() || !stateBuffers[b]);
+  }
+
   Status program(const EntryDesc &e, const ProgramDesc &p) {
     std::string where = "program of '" + e.name + "' on device " +
                         std::to_string(p.device) + ": ";
@@ -337,6 +344,14 @@ private:
                       "'");
       }
     }
+    // State buffers hold their initial value as a weight but may be
+    // written: a training step updates its parameters in place.
+    uint32_t pi = static_cast<uint32_t>(&p - e.programs.data());
+    stateBuffers.assign(p.buffers.size(), false);
+    for (const TensorDesc &t : e.state)
+      for (const PlacementDesc &pl : t.placements)
+        if (pl.program == pi && pl.buffer < p.buffers.size())
+          stateBuffers[pl.buffer] = true;
     for (size_t c = 0; c < p.commands.size(); ++c)
       if (Status s = command(where + "command " + std::to_string(c) + " ", p,
                              kind, p.commands[c]);
@@ -467,7 +482,7 @@ private:
     if (!c.outs.empty() &&
         p.buffers[c.outs[0]].size < transferOutElements(c.kind, k) * size)
       return fail(where + "writes past its buffer");
-    if (!c.outs.empty() && p.buffers[c.outs[0]].weight != kNone)
+    if (!c.outs.empty() && writesWeight(p, c.outs[0]))
       return fail(where + "writes a weight");
     return {};
   }
@@ -503,18 +518,21 @@ private:
                       " of kernel '" + k.symbol + "', which touches " +
                       std::to_string(k.args[i].bytes) + " bytes");
         bool writes = k.args[i].access & kWrite;
-        if (writes && (p.arenas[p.buffers[b].arena].flags & kPersistent) &&
-            p.buffers[b].weight != kNone)
+        if (writes && writesWeight(p, b))
           return fail(where + "writes a weight");
       }
       return {};
     }
     case CommandKind::Gemm:
+      if (!c.outs.empty() && writesWeight(p, c.outs[0]))
+        return fail(where + "writes a weight");
       return gemm(where, p, c);
     case CommandKind::Copy:
       if (c.ins.size() != 1 || c.outs.size() != 1 ||
           p.buffers[c.ins[0]].size != p.buffers[c.outs[0]].size)
         return fail(where + "copies between buffers of different sizes");
+      if (writesWeight(p, c.outs[0]))
+        return fail(where + "writes a weight");
       return {};
     case CommandKind::Collective:
     case CommandKind::Send:
@@ -530,6 +548,8 @@ private:
   }
 
   const ArtifactDesc &a;
+  /// Per buffer of the program being checked: whether it holds state.
+  std::vector<bool> stateBuffers;
 };
 
 } // namespace
