@@ -17,6 +17,8 @@ Type weft::elementTypeOf(format::DType dtype, MLIRContext *ctx) {
     return IntegerType::get(ctx, 32);
   case format::DType::I64:
     return IntegerType::get(ctx, 64);
+  case format::DType::F64:
+    return Float64Type::get(ctx);
   }
   return {};
 }

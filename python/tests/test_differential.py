@@ -10,7 +10,8 @@ scalars on either side), unary math, casts, matmul with transposed operands,
 reductions over every kind of axis argument with and without keepdims,
 softmax / layer_norm / rms_norm, reshape / transpose / slicing / concat,
 embedding and cross_entropy; in float32, float16, bfloat16 (cast from
-float32 inputs, since numpy has no bfloat16), int8, int32 and int64.
+float32 inputs, since numpy has no bfloat16), float64, int8, int32 and
+int64.
 
 Tolerances: integers are compared exactly. A float output may differ from
 the reference by RTOL * err, where RTOL is that of the least precise float
@@ -18,7 +19,8 @@ dtype the expression went through (a few roundings' worth) and err is a
 first-order error bound propagated op by op: inputs are exact; each op adds
 one rounding at the largest magnitude it reads or writes, plus its inputs'
 errors times its gain (n times for a sum of n terms, 1/std for layer_norm,
-...), plus float32 rounding of every step of an accumulation. Generation
+...), plus the rounding of every step of an accumulation (float32, or
+float64 for float64). Generation
 rejects values that would overflow their dtype, so results are never
 undefined.
 
@@ -46,14 +48,18 @@ GRAPHS = int(os.environ.get("WEFT_DIFF_GRAPHS", "200"))
 FIRST = int(os.environ.get("WEFT_DIFF_FIRST", "0"))
 CHUNK = 20  # graphs per pytest case
 
-FLOATS = ("float32", "float16", "bfloat16")
+FLOATS = ("float32", "float16", "bfloat16", "float64")
 INTS = ("int8", "int32", "int64")
-RTOL = {"float32": 2e-6, "float16": 2e-3, "bfloat16": 1.6e-2}
-ACC_U = 2.0 ** -24  # rounding of a float32 accumulation step
+RTOL = {"float32": 2e-6, "float16": 2e-3, "bfloat16": 1.6e-2,
+        "float64": 4e-15}
+# Rounding of one accumulation step: float32, except for float64.
+ACC_U = {"float64": 2.0 ** -53}
+ACC_U_DEFAULT = 2.0 ** -24
 # The most elements a 16-bit float reduction, matmul or normalization may
 # combine (no limit: they accumulate in float32).
 MAX_16BIT_REDUCTION = 1 << 30
-MAX_ABS = {"float32": 1e4, "float16": 1e3, "bfloat16": 1e3}
+MAX_ABS = {"float32": 1e4, "float16": 1e3, "bfloat16": 1e3,
+           "float64": 1e4}
 DIMS = (1, 1, 2, 3, 4, 5, 7)
 BIG_DIMS = (8, 16, 17, 33, 64)  # past vector widths and tile sizes
 MAX_SIZE = 1024
@@ -129,7 +135,7 @@ def child(dtype, ref, build, text, parents, prop=0.0, acc=0.0, rounds=True):
     node = Node(dtype, ref, build, text, 0.0, rtol)
     if dtype in FLOATS:
         node.err = prop + (max(mags) if rounds else 0.0) + \
-            acc * ACC_U / node.rtol
+            acc * ACC_U.get(dtype, ACC_U_DEFAULT) / node.rtol
     return node
 
 
@@ -197,7 +203,7 @@ class Graph:
     def expression(self):
         rng = self.rng
         dtype = str(rng.choice(FLOATS + INTS,
-                               p=[.3, .15, .15, .1, .18, .12]))
+                               p=[.26, .13, .13, .12, .1, .15, .11]))
         node = self.leaf(dtype, self.shape())
         for _ in range(int(rng.integers(1, 5))):
             for _attempt in range(8):
@@ -487,11 +493,12 @@ def op_norm(g, a):
         return None
     w = g.leaf(a.dtype, a.shape[a.ndim - nd:])
     eps = 1e-5
+    eps_ref = float(np.float32(eps))  # the f32 attribute weft computes with
     if rng.random() < 0.5:
         b = g.leaf(a.dtype, w.shape)
         m = a.ref.mean(axis=axes, keepdims=True)
         var = ((a.ref - m) ** 2).mean(axis=axes, keepdims=True)
-        denom = np.sqrt(var + eps)
+        denom = np.sqrt(var + eps_ref)
         normed = (a.ref - m) / denom
         ref = normed * w.ref + b.ref
         fn = (lambda env: F.layer_norm(a.build(env), w.build(env),
@@ -499,7 +506,8 @@ def op_norm(g, a):
         text = f"layer_norm({a.text}, {w.text}, {b.text})"
         parents, bias_err = [a, w, b], b.err
     else:
-        denom = np.sqrt((a.ref ** 2).mean(axis=axes, keepdims=True) + eps)
+        denom = np.sqrt((a.ref ** 2).mean(axis=axes, keepdims=True) +
+                        eps_ref)
         normed = a.ref / denom
         ref = normed * w.ref
         fn = (lambda env: F.rms_norm(a.build(env), w.build(env), eps=eps))

@@ -60,8 +60,8 @@ def test_unknown_option_and_target():
 
 
 def test_unsupported_dtype_and_outside_trace():
-    with pytest.raises(TypeError, match="float64 are not supported"):
-        weft.compile(lambda x: x, np.zeros(2))
+    with pytest.raises(TypeError, match="uint16 are not supported"):
+        weft.compile(lambda x: x, np.zeros(2, np.uint16))
     with pytest.raises(RuntimeError, match="need an active trace"):
         F.relu(np.zeros(2, f32))
 

@@ -385,6 +385,9 @@ private:
     if (!isValidDType(uint32_t(g.abType)) || !isValidDType(uint32_t(g.cType)) ||
         !isValidDType(uint32_t(g.accumType)))
       return fail(where + "has an unknown dtype");
+    if (g.abType == DType::F64 || g.cType == DType::F64)
+      return fail(where + "is an f64 GEMM; f64 products are generated "
+                          "kernels, not library calls");
     bool floating = dtypeInfo(g.abType).isFloat;
     DType wantAcc = floating                 ? DType::F32
                     : g.abType == DType::I64 ? DType::I64

@@ -178,7 +178,7 @@ void runCollective(const Case &c, bool inPlace = false) {
 
 TEST(Comm, EveryCollectiveKindAndDType) {
   for (uint32_t n : {2u, 4u})
-    for (DType t : {DType::F32, DType::BF16, DType::I32}) {
+    for (DType t : {DType::F32, DType::F64, DType::BF16, DType::I32}) {
       for (ReduceKind r : {ReduceKind::Sum, ReduceKind::Max, ReduceKind::Min,
                            ReduceKind::Prod}) {
         runCollective({CollectiveKind::AllReduce, r, t, n});

@@ -37,6 +37,9 @@ std::vector<double> randomValues(DType t, int64_t count, std::mt19937 &rng) {
     case DType::F32:
       x = float(std::uniform_real_distribution<double>(-1, 1)(rng));
       break;
+    case DType::F64:
+      x = std::uniform_real_distribution<double>(-1, 1)(rng);
+      break;
     case DType::F16:
     case DType::BF16:
       x = std::uniform_int_distribution<int>(-16, 16)(rng) / 8.0;

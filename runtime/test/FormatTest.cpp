@@ -157,7 +157,8 @@ ArtifactDesc richArtifact() {
   small.arenas = {{ArenaKind::Device, 0, 64, 64}};
   small.buffers = {{0, 0, 64, kNone}};
   eval.programs.push_back(small);
-  eval.inputs = {{"i32", DType::I32, {16}, {{0, 0, {0}, {16}}}}};
+  eval.inputs = {{"i32", DType::I32, {16}, {{0, 0, {0}, {16}}}},
+                 {"f64", DType::F64, {8}, {{0, 0, {0}, {8}}}}};
   a.entries.push_back(eval);
   return a;
 }

@@ -46,7 +46,7 @@ TEST(Npy, RejectsBadFiles) {
   std::string h = "\x93NUMPY\x01";
   h += '\0';
   std::string dict =
-      "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }";
+      "{'descr': '<u2', 'fortran_order': False, 'shape': (2,), }";
   h += char(dict.size());
   h += '\0';
   h += dict;
@@ -56,10 +56,15 @@ TEST(Npy, RejectsBadFiles) {
   EXPECT_NE(s.message.find("dtype"), std::string::npos) << s.message;
   // Right dtype, wrong data size.
   std::string h2 = h;
-  h2.replace(h2.find("<f8"), 3, "<f4");
+  h2.replace(h2.find("<u2"), 3, "<f4");
   s = parseNpy(h2.data(), h2.size(), arr);
   EXPECT_FALSE(s.ok);
   EXPECT_NE(s.message.find("needs 8"), std::string::npos) << s.message;
+  // f64: two elements are exactly the 16 bytes.
+  h2.replace(h2.find("<f4"), 3, "<f8");
+  s = parseNpy(h2.data(), h2.size(), arr);
+  EXPECT_TRUE(s.ok) << s.message;
+  EXPECT_EQ(arr.dtype, format::DType::F64);
 }
 
 TEST(Artifact, RejectsGarbage) {

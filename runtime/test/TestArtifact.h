@@ -85,6 +85,9 @@ inline void storeValue(format::DType t, char *p, double v) {
     std::memcpy(p, &f, 4);
     return;
   }
+  case format::DType::F64:
+    std::memcpy(p, &v, 8);
+    return;
   case format::DType::F16: {
     uint16_t h = halfFromDouble(v);
     std::memcpy(p, &h, 2);
@@ -111,6 +114,11 @@ inline double loadValue(format::DType t, const char *p) {
     float f;
     std::memcpy(&f, p, 4);
     return f;
+  }
+  case format::DType::F64: {
+    double d;
+    std::memcpy(&d, p, 8);
+    return d;
   }
   case format::DType::F16: {
     uint16_t h;

@@ -305,6 +305,17 @@ TEST(Validate, GemmWrongAccumulator) {
   expectRefused(a, "accumulates bf16 in bf16");
 }
 
+TEST(Validate, GemmRefusesF64) {
+  // f64 products are generated kernels; no library GEMM takes f64.
+  ArtifactDesc a = base();
+  gemm(a).abType = DType::F64;
+  gemm(a).cType = DType::F64;
+  expectRefused(a, "command 4 is an f64 GEMM");
+  a = base();
+  gemm(a).cType = DType::F64;
+  expectRefused(a, "command 4 is an f64 GEMM");
+}
+
 TEST(Validate, GemmResultOfTheOtherFamily) {
   // The result is a float exactly when the operands are.
   ArtifactDesc a = base();

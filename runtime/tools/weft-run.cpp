@@ -382,6 +382,8 @@ int run(int argc, char **argv) {
         switch (t.dtype) {
         case format::DType::F32:
           return reinterpret_cast<const float *>(p)[j];
+        case format::DType::F64:
+          return reinterpret_cast<const double *>(p)[j];
         case format::DType::I8:
           return reinterpret_cast<const int8_t *>(p)[j];
         case format::DType::I32:

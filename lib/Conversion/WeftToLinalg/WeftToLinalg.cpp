@@ -129,6 +129,35 @@ Value sigmoid(OpBuilder &b, Location loc, Value x) {
   return arith::DivFOp::create(b, loc, one, add(b, loc, one, e));
 }
 
+/// f64 `x` rounded to f32 to odd: an inexact result is the neighbour of
+/// `x` whose last mantissa bit is set. Rounding that to f16 or bf16 (to
+/// nearest even) gives the correctly rounded f64 conversion, since f32 keeps
+/// more than two bits beyond theirs; a direct f64 -> bf16 truncation would
+/// call a libgcc helper (`__truncdfbf2`) that older toolchains lack.
+Value truncToOddF32(OpBuilder &b, Location l, Value x) {
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  Value t = arith::TruncFOp::create(b, l, f32, x); // to nearest even
+  Value back = arith::ExtFOp::create(b, l, x.getType(), t);
+  Value bits = arith::BitcastOp::create(b, l, i32, t);
+  Value one = constant(b, l, i32, 1), minusOne = constant(b, l, i32, -1);
+  Value even = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                     arith::AndIOp::create(b, l, bits, one),
+                                     constant(b, l, i32, 0));
+  // Ordered: NaN is never inexact and stays NaN.
+  Value inexact =
+      arith::CmpFOp::create(b, l, arith::CmpFPredicate::ONE, x, back);
+  // The other neighbour is one step toward zero when `t` went away from
+  // it (the bits are sign-magnitude), one step away otherwise.
+  Value away = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                     math::AbsFOp::create(b, l, back),
+                                     math::AbsFOp::create(b, l, x));
+  Value step = arith::SelectOp::create(b, l, away, minusOne, one);
+  Value fix = arith::AndIOp::create(b, l, inexact, even);
+  Value odd = arith::SelectOp::create(
+      b, l, fix, arith::AddIOp::create(b, l, bits, step), bits);
+  return arith::BitcastOp::create(b, l, f32, odd);
+}
+
 /// Converts a scalar to another int/float type: floats round to nearest
 /// even, float to integer truncates toward zero, integers are
 /// sign-extended or truncated (wrapping).
@@ -140,6 +169,8 @@ Value convert(OpBuilder &b, Location l, Value x, Type to) {
   if (isFloat(from) && isFloat(to)) {
     if (tw > fw)
       return arith::ExtFOp::create(b, l, to, x);
+    if (from.isF64() && tw < 32)
+      return arith::TruncFOp::create(b, l, to, truncToOddF32(b, l, x));
     if (tw < fw)
       return arith::TruncFOp::create(b, l, to, x);
     // f16 <-> bf16: through f32.

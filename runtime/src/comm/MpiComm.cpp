@@ -92,6 +92,8 @@ MPI_Datatype typeOf(DType t, bool arithmetic) {
   switch (t) {
   case DType::F32:
     return MPI_FLOAT;
+  case DType::F64:
+    return MPI_DOUBLE;
   case DType::F16:
   case DType::BF16:
     return MPI_UINT16_T;

@@ -2,8 +2,9 @@
 //
 // Every communicator reduces with these loops (or checks against them), so
 // a reduction gives the same bits on every backend: inputs combined in rank
-// order, f16 / bf16 in f32 rounded once, integers in unsigned arithmetic
-// (two's complement wrap-around), max / min comparing signed values.
+// order, f32 / f64 in their own type, f16 / bf16 in f32 rounded once,
+// integers in unsigned arithmetic (two's complement wrap-around), max / min
+// comparing signed values.
 //
 //===----------------------------------------------------------------------===//
 #include "../cpu/Gemm.h"
@@ -55,13 +56,15 @@ void reduceInts(ReduceKind op, const void *const *in, size_t n, uint64_t offset,
   }
 }
 
-void reduceF32(ReduceKind op, const void *const *in, size_t n, uint64_t offset,
-               void *out, uint64_t count) {
-  float *o = static_cast<float *>(out);
+/// f32 and f64: in the element type itself.
+template <typename T>
+void reduceFloats(ReduceKind op, const void *const *in, size_t n,
+                  uint64_t offset, void *out, uint64_t count) {
+  T *o = static_cast<T *>(out);
   for (uint64_t i = 0; i < count; ++i) {
-    float acc = static_cast<const float *>(in[0])[offset + i];
+    T acc = static_cast<const T *>(in[0])[offset + i];
     for (size_t r = 1; r < n; ++r)
-      acc = combine(op, acc, static_cast<const float *>(in[r])[offset + i]);
+      acc = combine(op, acc, static_cast<const T *>(in[r])[offset + i]);
     o[i] = acc;
   }
 }
@@ -86,7 +89,9 @@ void rt::comm::reduce(DType dtype, ReduceKind op, const void *const *inputs,
                       uint64_t count) {
   switch (dtype) {
   case DType::F32:
-    return reduceF32(op, inputs, numInputs, offset, out, count);
+    return reduceFloats<float>(op, inputs, numInputs, offset, out, count);
+  case DType::F64:
+    return reduceFloats<double>(op, inputs, numInputs, offset, out, count);
   case DType::F16:
     return reduceHalf<cpu::halfToFloat, cpu::floatToHalf>(op, inputs, numInputs,
                                                           offset, out, count);

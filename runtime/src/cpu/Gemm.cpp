@@ -142,6 +142,8 @@ double load(DType t, const void *p, int64_t i) {
     return static_cast<const int32_t *>(p)[i];
   case DType::I64:
     return double(static_cast<const int64_t *>(p)[i]);
+  case DType::F64: // refused by validation (no f64 library GEMM)
+    return static_cast<const double *>(p)[i];
   }
   return 0;
 }

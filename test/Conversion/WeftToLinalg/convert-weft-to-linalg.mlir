@@ -265,6 +265,50 @@ func.func @negative_no_widening(%x: tensor<4x8xf32>, %i: tensor<4x8xi64>) -> (te
 
 // -----
 
+// f64 accumulates in f64: sums, matmuls and layer_norm never narrow to f32.
+// CHECK-LABEL: func.func @negative_f64_no_narrowing
+// CHECK-NOT:     arith.extf
+// CHECK-NOT:     arith.truncf
+// CHECK-NOT:     f32
+// CHECK:         return
+func.func @negative_f64_no_narrowing(%x: tensor<4x8xf64>, %w: tensor<8x2xf64>, %g: tensor<8xf64>)
+    -> (tensor<4xf64>, tensor<4x2xf64>, tensor<4x8xf64>) {
+  %0 = weft.reduce_sum %x axes = [1] : tensor<4x8xf64> -> tensor<4xf64>
+  %1 = weft.matmul %x, %w : tensor<4x8xf64>, tensor<8x2xf64> -> tensor<4x2xf64>
+  %2 = weft.layer_norm %x, %g, %g : tensor<4x8xf64>, tensor<8xf64>
+  return %0, %1, %2 : tensor<4xf64>, tensor<4x2xf64>, tensor<4x8xf64>
+}
+
+// -----
+
+// f64 to bf16 / f16 rounds to odd into f32 (the last mantissa bit set when
+// the f32 is inexact), then to nearest even: one correct rounding, with no
+// libgcc helper. f64 to f32 is one truncf.
+// CHECK-LABEL: func.func @cast_f64
+// CHECK:         linalg.generic
+// CHECK:           %[[T:.*]] = arith.truncf %[[X:.*]] : f64 to f32
+// CHECK:           %[[BACK:.*]] = arith.extf %[[T]] : f32 to f64
+// CHECK:           %[[BITS:.*]] = arith.bitcast %[[T]] : f32 to i32
+// CHECK:           arith.cmpf one, %[[X]], %[[BACK]] : f64
+// CHECK:           %[[ODD:.*]] = arith.select %{{.*}}, %{{.*}}, %[[BITS]] : i32
+// CHECK:           %[[F:.*]] = arith.bitcast %[[ODD]] : i32 to f32
+// CHECK:           arith.truncf %[[F]] : f32 to bf16
+// CHECK:         linalg.generic
+// CHECK:           arith.bitcast
+// CHECK:           arith.truncf %{{.*}} : f32 to f16
+// CHECK:         linalg.generic
+// CHECK-NEXT:      ^bb0(%[[Y:.*]]: f64, %{{.*}}: f32):
+// CHECK-NEXT:        %[[R:.*]] = arith.truncf %[[Y]] : f64 to f32
+// CHECK-NEXT:        linalg.yield %[[R]] : f32
+func.func @cast_f64(%x: tensor<4xf64>) -> (tensor<4xbf16>, tensor<4xf16>, tensor<4xf32>) {
+  %0 = weft.cast %x : tensor<4xf64> -> tensor<4xbf16>
+  %1 = weft.cast %x : tensor<4xf64> -> tensor<4xf16>
+  %2 = weft.cast %x : tensor<4xf64> -> tensor<4xf32>
+  return %0, %1, %2 : tensor<4xbf16>, tensor<4xf16>, tensor<4xf32>
+}
+
+// -----
+
 // Integer division never traps: the divisor is replaced by 1 when it is 0
 // or when the quotient would overflow (INT_MIN / -1), and x / 0 gives 0.
 // CHECK-LABEL: func.func @div_i8

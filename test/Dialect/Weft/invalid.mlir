@@ -1,23 +1,31 @@
 // RUN: weft-opt %s --split-input-file --verify-diagnostics
 
 func.func @negative_dynamic_shape(%x: tensor<?x8xf32>) {
-  // expected-error @+1 {{operand #0 must be statically shaped tensor of f32/f16/bf16/i8/i32/i64}}
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of f32/f16/bf16/i8/i32/i64/f64}}
   %0 = weft.relu %x : tensor<?x8xf32>
   return
 }
 
 // -----
 
-func.func @negative_f64(%x: tensor<4xf64>) {
-  // expected-error @+1 {{operand #0 must be statically shaped tensor of f32/f16/bf16/i8/i32/i64}}
-  %0 = weft.neg %x : tensor<4xf64>
+func.func @negative_i16(%x: tensor<4xi16>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of f32/f16/bf16/i8/i32/i64/f64}}
+  %0 = weft.neg %x : tensor<4xi16>
+  return
+}
+
+// -----
+
+func.func @negative_f8(%x: tensor<4xf8E4M3FN>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of f32/f16/bf16/i8/i32/i64/f64}}
+  %0 = weft.neg %x : tensor<4xf8E4M3FN>
   return
 }
 
 // -----
 
 func.func @negative_exp_of_int(%x: tensor<4xi32>) {
-  // expected-error @+1 {{operand #0 must be statically shaped tensor of f32/f16/bf16}}
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of f32/f16/bf16/f64}}
   %0 = weft.exp %x : tensor<4xi32>
   return
 }
@@ -516,8 +524,8 @@ func.func @negative_sdpa_scale(%q: tensor<16x8xf32>) {
 // -----
 
 func.func @negative_constant_type() {
-  // expected-error @+1 {{result #0 must be statically shaped tensor of f32/f16/bf16/i8/i32/i64}}
-  %0 = weft.constant dense<1.0> : tensor<4xf64>
+  // expected-error @+1 {{result #0 must be statically shaped tensor of f32/f16/bf16/i8/i32/i64/f64}}
+  %0 = weft.constant dense<1> : tensor<4xi16>
   return
 }
 

@@ -64,6 +64,19 @@ func.func @element_types(%h: tensor<4xf16>, %bf: tensor<4xbf16>, %q: tensor<4xi8
   return %0, %1, %2, %3 : tensor<4xf16>, tensor<4xbf16>, tensor<4xi8>, tensor<4xi64>
 }
 
+// CHECK-LABEL: func.func @f64
+func.func @f64(%x: tensor<4x8xf64>, %w: tensor<8x2xf64>, %g: tensor<8xf64>) -> (tensor<4x2xf64>, tensor<4x8xf32>) {
+  // CHECK: %[[E:.*]] = weft.exp %{{.*}} : tensor<4x8xf64>
+  %0 = weft.exp %x : tensor<4x8xf64>
+  // CHECK: %[[N:.*]] = weft.rms_norm %[[E]], %{{.*}} {epsilon = 1.000000e-03 : f32} : tensor<4x8xf64>, tensor<8xf64>
+  %1 = weft.rms_norm %0, %g {epsilon = 1.0e-3 : f32} : tensor<4x8xf64>, tensor<8xf64>
+  // CHECK: weft.matmul %[[N]], %{{.*}} : tensor<4x8xf64>, tensor<8x2xf64> -> tensor<4x2xf64>
+  %2 = weft.matmul %1, %w : tensor<4x8xf64>, tensor<8x2xf64> -> tensor<4x2xf64>
+  // CHECK: weft.cast %[[N]] : tensor<4x8xf64> -> tensor<4x8xf32>
+  %3 = weft.cast %1 : tensor<4x8xf64> -> tensor<4x8xf32>
+  return %2, %3 : tensor<4x2xf64>, tensor<4x8xf32>
+}
+
 // CHECK-LABEL: func.func @contractions
 func.func @contractions(%a: tensor<8x16xf32>, %b: tensor<16x4xf32>, %w: tensor<4x16xf32>,
                         %q: tensor<2x4x16x8xf32>, %k: tensor<2x4x32x8xf32>) -> tensor<2x4x16x32xf32> {

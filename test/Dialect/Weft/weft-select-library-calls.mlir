@@ -30,20 +30,27 @@ func.func @constant_operand(%a: tensor<2x2xf32>) -> tensor<2x2xf32> attributes {
 
 // -----
 
-// negative: no library path for i32, f16, bf16 or i8 GEMMs.
+// negative: no library path for i32, f16, bf16, i8 or f64 GEMMs (f64
+// never goes to sgemm).
 // CHECK-LABEL: func.func @negative_not_f32
 // CHECK-NOT:     weft.library_call
 // CHECK:         return
 func.func @negative_not_f32(%a: tensor<8x16xi32>, %b: tensor<16x4xi32>,
                             %h: tensor<8x16xf16>, %g: tensor<16x4xf16>,
                             %x: tensor<2x8x16xbf16>, %y: tensor<2x16x4xbf16>,
-                            %p: tensor<8x16xi8>, %r: tensor<16x4xi8>)
-    -> (tensor<8x4xi32>, tensor<8x4xf16>, tensor<2x8x4xbf16>, tensor<8x4xi8>) attributes {weft.entry} {
+                            %p: tensor<8x16xi8>, %r: tensor<16x4xi8>,
+                            %d: tensor<8x16xf64>, %e: tensor<16x4xf64>,
+                            %u: tensor<2x8x16xf64>, %v: tensor<2x16x4xf64>)
+    -> (tensor<8x4xi32>, tensor<8x4xf16>, tensor<2x8x4xbf16>, tensor<8x4xi8>,
+        tensor<8x4xf64>, tensor<2x8x4xf64>) attributes {weft.entry} {
   %0 = weft.matmul %a, %b : tensor<8x16xi32>, tensor<16x4xi32> -> tensor<8x4xi32>
   %1 = weft.matmul %h, %g : tensor<8x16xf16>, tensor<16x4xf16> -> tensor<8x4xf16>
   %2 = weft.batch_matmul %x, %y : tensor<2x8x16xbf16>, tensor<2x16x4xbf16> -> tensor<2x8x4xbf16>
   %3 = weft.matmul %p, %r : tensor<8x16xi8>, tensor<16x4xi8> -> tensor<8x4xi8>
-  return %0, %1, %2, %3 : tensor<8x4xi32>, tensor<8x4xf16>, tensor<2x8x4xbf16>, tensor<8x4xi8>
+  %4 = weft.matmul %d, %e : tensor<8x16xf64>, tensor<16x4xf64> -> tensor<8x4xf64>
+  %5 = weft.batch_matmul %u, %v : tensor<2x8x16xf64>, tensor<2x16x4xf64> -> tensor<2x8x4xf64>
+  return %0, %1, %2, %3, %4, %5 : tensor<8x4xi32>, tensor<8x4xf16>, tensor<2x8x4xbf16>, tensor<8x4xi8>,
+                                  tensor<8x4xf64>, tensor<2x8x4xf64>
 }
 
 // -----

@@ -19,7 +19,7 @@ func.func @helper(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// CHECK: error: argument #0 of @main has type 'tensor<?xf32>'; entries take statically shaped f32/f16/bf16/i8/i32/i64 tensors
+// CHECK: error: argument #0 of @main has type 'tensor<?xf32>'; entries take statically shaped f32/f16/bf16/i8/i32/i64/f64 tensors
 func.func @main(%x: tensor<?xf32>) -> tensor<?xf32> {
   return %x : tensor<?xf32>
 }

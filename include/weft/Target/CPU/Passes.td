@@ -35,7 +35,13 @@ def ApproximateMathPass : Pass<"weft-cpu-approximate-math", "::mlir::ModuleOp"> 
   let description = [{
     Replaces `math.tanh/erf/exp/log` on f32 by polynomial approximations:
     straight-line arithmetic that LLVM vectorizes, instead of one libm call
-    per element.
+    per element. f64 math is left alone and becomes libm calls, accurate to
+    about an ulp.
+
+    ```mlir
+    %y = math.exp %x : f32   // becomes a polynomial in arith ops
+    %z = math.exp %d : f64   // stays, later a call to exp
+    ```
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",

@@ -35,13 +35,13 @@ auto ::weft::verifyEntryFunction(func::FuncOp fn, bool allowDist)
     auto tensor = dyn_cast<RankedTensorType>(t);
     Type e = tensor ? tensor.getElementType() : Type();
     if (tensor && tensor.hasStaticShape() &&
-        (e.isF32() || e.isF16() || e.isBF16() || e.isInteger(8) ||
+        (e.isF32() || e.isF16() || e.isBF16() || e.isF64() || e.isInteger(8) ||
          e.isInteger(32) || e.isInteger(64)))
       return verifyTensorLimits([&] { return emitError(fn.getLoc()); }, tensor);
     return emitError(fn.getLoc())
            << what << " #" << i << " of @" << fn.getSymName() << " has type "
            << t
-           << "; entries take statically shaped f32/f16/bf16/i8/i32/i64 "
+           << "; entries take statically shaped f32/f16/bf16/i8/i32/i64/f64 "
               "tensors";
   };
   for (auto [i, t] : llvm::enumerate(fn.getArgumentTypes()))

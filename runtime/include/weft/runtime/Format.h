@@ -38,9 +38,10 @@ enum class DType : uint32_t {
   BF16 = 2,
   I8 = 3,
   I32 = 4,
-  I64 = 5
+  I64 = 5,
+  F64 = 6
 };
-inline constexpr uint32_t kNumDTypes = 6;
+inline constexpr uint32_t kNumDTypes = 7;
 
 struct DTypeInfo {
   DType dtype;
@@ -58,6 +59,7 @@ inline constexpr DTypeInfo kDTypes[kNumDTypes] = {
     {DType::I8, "i8", "int8", "|i1", 1, false},
     {DType::I32, "i32", "int32", "<i4", 4, false},
     {DType::I64, "i64", "int64", "<i8", 8, false},
+    {DType::F64, "f64", "float64", "<f8", 8, true},
 };
 
 inline bool isValidDType(uint32_t code) { return code < kNumDTypes; }
@@ -187,10 +189,13 @@ enum class Epilogue : uint32_t {
 /// C[b] = op(A[b]) x op(B[b]) (+ epilogue) for b < batch; row-major; ins =
 /// {A, B} (+ bias), outs = {C}. Strides are in elements between
 /// consecutive batch matrices (0 broadcasts one matrix over the batch).
+/// f64 has no library GEMM: f64 products are generated kernels, and the
+/// loader refuses an f64 GEMM command.
 struct GemmDesc {
   DType abType = DType::F32;    ///< A and B
   DType cType = DType::F32;     ///< C
-  DType accumType = DType::F32; ///< f32 for f32/f16/bf16, i32 for i8
+  DType accumType = DType::F32; ///< f32 for f32/f16/bf16, i32 for i8/i32,
+                                ///< i64 for i64
   int64_t m = 0, n = 0, k = 0, batch = 1;
   int64_t strideA = 0, strideB = 0, strideC = 0;
   uint32_t transA = 0, transB = 0;
@@ -217,9 +222,10 @@ enum class ReduceKind : uint32_t { Sum = 0, Max = 1, Min = 2, Prod = 3 };
 ///
 /// - AllReduce: ins[0] and outs[0] hold `count` elements; every rank gets
 ///   the elementwise reduction (`reduce`) over the group, accumulated in
-///   rank order (rank 0 first), so every rank gets the same bits. f16 and
-///   bf16 accumulate in f32 and are rounded once (to nearest even); integers
-///   wrap like two's complement (sum, prod); max / min compare signed.
+///   rank order (rank 0 first), so every rank gets the same bits. f32 and
+///   f64 reduce in their own type; f16 and bf16 accumulate in f32 and are
+///   rounded once (to nearest even); integers wrap like two's complement
+///   (sum, prod); max / min compare signed.
 /// - AllGather: ins[0] holds `count` elements; outs[0] holds n * count,
 ///   rank r's input at element offset r * count.
 /// - ReduceScatter: ins[0] holds `count` elements, n chunks of count / n

@@ -16,7 +16,8 @@ extern "C" {
 
 typedef struct weft_model weft_model;
 
-/* dtype codes as in the artifact: 0 f32, 1 f16, 2 bf16, 3 i8, 4 i32, 5 i64. */
+/* dtype codes as in the artifact: 0 f32, 1 f16, 2 bf16, 3 i8, 4 i32, 5 i64,
+   6 f64. */
 typedef struct {
   const char *name;
   uint32_t dtype;

@@ -275,7 +275,8 @@ def Plan_GemmOp : Plan_CommandOp<"gemm"> {
     (and the bias for a bias epilogue), `outs` is `C`. Strides (elements
     between consecutive batch matrices) default to dense packing; 0
     broadcasts one matrix over the batch. `acc` is the accumulator type:
-    f32 for f32/f16/bf16 operands, i32 for i8. `k = 0` gives zeros.
+    f32 for f32/f16/bf16 operands, i32 for i8. `k = 0` gives zeros. There is
+    no f64 library GEMM: f64 products are generated kernels.
 
     ```mlir
     plan.gemm f32 x f32 -> f32 acc f32 m = 8, n = 32, k = 16 stream = @compute ins(@x, @w) outs(@y)

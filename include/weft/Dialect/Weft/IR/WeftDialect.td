@@ -11,9 +11,10 @@ def Weft_Dialect : Dialect {
   let summary = "Tensor-level deep learning graph ops with static shapes";
   let description = [{
     The `weft` dialect is the graph level of the weft compiler. Every op works
-    on statically shaped tensors of `f32`, `f16`, `bf16`, `i8`, `i32` or `i64`,
-    verifies its shape rules, and infers its result type, so a builder never
-    has to pass one. Elementwise binary ops broadcast like numpy.
+    on statically shaped tensors of `f32`, `f16`, `bf16`, `f64`, `i8`, `i32`
+    or `i64`, verifies its shape rules, and infers its result type, so a
+    builder never has to pass one. Elementwise binary ops broadcast like
+    numpy.
 
     ```mlir
     func.func @mlp(%x: tensor<8x16xf32>, %w: tensor<16x32xf32>,
@@ -34,8 +35,8 @@ def Weft_Dialect : Dialect {
 // Type constraints
 //===----------------------------------------------------------------------===//
 
-def Weft_ElementType : AnyTypeOf<[F32, F16, BF16, I8, I32, I64]>;
-def Weft_FloatElementType : AnyTypeOf<[F32, F16, BF16]>;
+def Weft_ElementType : AnyTypeOf<[F32, F16, BF16, I8, I32, I64, F64]>;
+def Weft_FloatElementType : AnyTypeOf<[F32, F16, BF16, F64]>;
 def Weft_IndexElementType : AnyTypeOf<[I32, I64]>;
 
 class Weft_StaticTensorOf<list<Type> allowed, string what>
@@ -43,9 +44,9 @@ class Weft_StaticTensorOf<list<Type> allowed, string what>
            "statically shaped tensor of " # what, "::mlir::RankedTensorType">;
 
 def Weft_Tensor : Weft_StaticTensorOf<[Weft_ElementType],
-                                      "f32/f16/bf16/i8/i32/i64">;
+                                      "f32/f16/bf16/i8/i32/i64/f64">;
 def Weft_FloatTensor : Weft_StaticTensorOf<[Weft_FloatElementType],
-                                           "f32/f16/bf16">;
+                                           "f32/f16/bf16/f64">;
 def Weft_IndexTensor : Weft_StaticTensorOf<[Weft_IndexElementType],
                                            "i32/i64">;
 
