@@ -170,6 +170,21 @@ struct AutodiffPass : ::weft::impl::AutodiffPassBase<AutodiffPass> {
   void runOnOperation() override {
     for (auto fn : getOperation().getOps<func::FuncOp>()) {
       Attribute attr = fn->getAttr(::weft::kAutodiffAttr);
+      if (!attr && fn->hasAttr(::weft::kOptimizerAttr)) {
+        // A training step: the parameters are the float state arguments.
+        SmallVector<int64_t> params;
+        for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+          if (fn.getArgAttr(i, ::weft::kStateAttr) &&
+              isFloatTensor(fn.getArgument(i).getType()))
+            params.push_back(i);
+        if (params.empty()) {
+          fn.emitOpError("weft-autodiff: the function has an optimizer but "
+                         "no parameter to train (no float 'weft.state' "
+                         "argument)");
+          return signalPassFailure();
+        }
+        attr = DenseI64ArrayAttr::get(fn.getContext(), params);
+      }
       if (!attr)
         continue;
       auto wrt = dyn_cast<DenseI64ArrayAttr>(attr);

@@ -38,6 +38,49 @@ def AutodiffPass : Pass<"weft-autodiff", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::weft::WeftDialect"];
 }
 
+def OptimizerPass : Pass<"weft-optimizer", "::mlir::ModuleOp"> {
+  let summary = "Compile an optimizer update into a training step";
+  let description = [{
+    A function with `weft.optimizer = {kind = ..., ...}`, differentiated by
+    `weft-autodiff` (which, when the function has no `weft.autodiff`,
+    differentiates it with respect to every float `weft.state` argument),
+    becomes a training step: the gradient results of its parameters
+    (`weft.state` arguments) are consumed by the update and replaced by the
+    updated parameters and optimizer state, returned as results marked
+    `weft.update = <argument index>`. Such a result is written back into
+    that argument's persistent buffer at the end of the step (in place when
+    the plan can, see `plan-build`), so parameters and optimizer state never
+    leave the loaded model. Other results (the loss first) are kept.
+
+    The optimizer state is new `weft.state` arguments, zero-initialized:
+    `optimizer.lr` (f32, initialized to `lr`, so a schedule can change it
+    between steps without recompiling), and per parameter `P`:
+
+    * `kind = "sgd"` (PyTorch's SGD): `g += weight_decay * p`; with
+      `momentum > 0`, `P.momentum_buffer = momentum * buf + g` and
+      `p -= lr * buf`, else `p -= lr * g`.
+    * `kind = "adamw"` (PyTorch's AdamW, decoupled weight decay):
+      `optimizer.step` (f32) counts steps; `p *= 1 - lr * weight_decay`;
+      `P.exp_avg = beta1 m + (1 - beta1) g`, `P.exp_avg_sq = beta2 v +
+      (1 - beta2) g^2`; `p -= lr / (1 - beta1^t) * m /
+      (sqrt(v) / sqrt(1 - beta2^t) + eps)`.
+
+    `clip_norm > 0` first scales all gradients by `min(1, clip_norm /
+    (norm + 1e-6))` where `norm` is their global L2 norm (PyTorch's
+    `clip_grad_norm_`). Defaults: lr 1e-3; sgd momentum 0, weight_decay 0;
+    adamw beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0.01.
+
+    ```mlir
+    func.func @main(%w: tensor<4x2xf32> {weft.state, weft.name = "w"},
+                    %x: tensor<8x4xf32>) -> tensor<f32>
+        attributes {weft.optimizer = {kind = "sgd", lr = 0.1 : f64}} {...}
+    // becomes @main(%w, %x, %lr {weft.state, weft.name = "optimizer.lr"})
+    //   -> (tensor<f32>, tensor<4x2xf32> {weft.update = 0})
+    ```
+  }];
+  let dependentDialects = ["::mlir::weft::WeftDialect"];
+}
+
 def DecomposeAttentionPass : Pass<"weft-decompose-attention"> {
   let summary = "Rewrite scaled_dot_product_attention as matmuls and softmax";
   let description = [{
