@@ -554,6 +554,7 @@ def Weft_PadOp : Weft_Op<"pad", [InferTypeOpAdaptor], Weft_CustomSharding> {
     $input `low` `=` $low `high` `=` $high (`interior` `=` $interior^)?
     (`value` `=` $value^)? attr-dict `:` type($input) `->` type($result)
   }];
+  let hasFolder = 1;
   let extraClassDeclaration = [{
     /// The interior padding of dim `i` (0 when none is given).
     int64_t getInteriorOf(unsigned i) {
@@ -578,6 +579,7 @@ def Weft_ReverseOp : Weft_Op<"reverse", [SameOperandsAndResultType],
   let results = (outs Weft_Tensor:$result);
   let assemblyFormat = "$input `axes` `=` $axes attr-dict `:` type($input)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Weft_OneHotOp : Weft_Op<"one_hot", [], Weft_CustomSharding> {
