@@ -70,11 +70,13 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
   if (after(Stage::Plan))
     return;
 
-  // Kernels to the LLVM dialect with exported entry points.
+  // Kernels to the LLVM dialect with exported entry points. Subviews at
+  // dynamic offsets (embedding_grad's rows) expand to affine.apply, lowered
+  // by the second lower-affine.
   add(pm.nest<ModuleOp>(),
       "weft-cpu-approximate-math,convert-linalg-to-loops,lower-affine,"
       "convert-scf-to-cf,canonicalize,cse,convert-math-to-llvm,"
-      "convert-math-to-libm,expand-strided-metadata,"
+      "convert-math-to-libm,expand-strided-metadata,lower-affine,"
       "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
       "convert-cf-to-llvm,reconcile-unrealized-casts,canonicalize,"

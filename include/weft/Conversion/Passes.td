@@ -13,7 +13,9 @@ def ConvertWeftToLinalgPass : Pass<"convert-weft-to-linalg"> {
     constant 0 index), layout ops become `linalg.transpose` and `tensor`
     reshapes and slices, constants become `arith.constant`. Composite ops
     (softmax, layer_norm, attention, cross_entropy) decompose into several
-    generics; a later fusion pass may merge them again. An op that cannot be
+    generics; a later fusion pass may merge them again. `weft.embedding_grad`
+    is a scatter-add: an `scf.for` over the index positions adding rows into
+    a zero table. An op that cannot be
     lowered is reported and the pass fails.
 
     ```mlir
@@ -28,6 +30,7 @@ def ConvertWeftToLinalgPass : Pass<"convert-weft-to-linalg"> {
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 

@@ -6,7 +6,9 @@
 // generic with reduction iterators over chosen axes and a custom combiner),
 // and `contract` (batched matrix products with optional transposes).
 // Composite ops (softmax, normalizations, attention, losses) are written in
-// terms of those builders only.
+// terms of those builders only. The one exception is embedding_grad, a
+// scatter-add: an scf.for over the index positions that adds one row of
+// the table per step (O(I * D), not a one-hot product).
 //
 // Everything that sums accumulates in `accumulatorType(elementType)` (f32 for
 // 16-bit floats, i32 for i8) and converts back to the element type at the
@@ -197,6 +199,71 @@ Value clampedIndex(OpBuilder &b, Location loc, Value id, int64_t size) {
       arith::ConstantIndexOp::create(b, loc, std::max<int64_t>(size - 1, 0));
   return arith::MinSIOp::create(
       b, loc, arith::MaxSIOp::create(b, loc, idx, zero), last);
+}
+
+/// `v` as a constant of element type `et`: floats round to nearest,
+/// integers truncate toward zero and saturate (NaN gives 0), so every
+/// double has a defined value.
+Value convertedConstant(OpBuilder &b, Location loc, Type et, double v) {
+  if (isFloat(et))
+    return constant(b, loc, et, v);
+  APSInt i(et.getIntOrFloatBitWidth(), /*isUnsigned=*/false);
+  bool exact;
+  APFloat(v).convertToInteger(i, APFloat::rmTowardZero, &exact);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(et, i));
+}
+
+/// The arith predicate of a float compare: ordered (false on NaN), except
+/// `ne`, which is unordered (true on NaN).
+arith::CmpFPredicate floatPredicate(wf::ComparePredicate pred) {
+  switch (pred) {
+  case wf::ComparePredicate::eq:
+    return arith::CmpFPredicate::OEQ;
+  case wf::ComparePredicate::ne:
+    return arith::CmpFPredicate::UNE;
+  case wf::ComparePredicate::lt:
+    return arith::CmpFPredicate::OLT;
+  case wf::ComparePredicate::le:
+    return arith::CmpFPredicate::OLE;
+  case wf::ComparePredicate::gt:
+    return arith::CmpFPredicate::OGT;
+  case wf::ComparePredicate::ge:
+    return arith::CmpFPredicate::OGE;
+  }
+  llvm_unreachable("unknown compare predicate");
+}
+
+/// The arith predicate of an integer compare (signed).
+arith::CmpIPredicate intPredicate(wf::ComparePredicate pred) {
+  switch (pred) {
+  case wf::ComparePredicate::eq:
+    return arith::CmpIPredicate::eq;
+  case wf::ComparePredicate::ne:
+    return arith::CmpIPredicate::ne;
+  case wf::ComparePredicate::lt:
+    return arith::CmpIPredicate::slt;
+  case wf::ComparePredicate::le:
+    return arith::CmpIPredicate::sle;
+  case wf::ComparePredicate::gt:
+    return arith::CmpIPredicate::sgt;
+  case wf::ComparePredicate::ge:
+    return arith::CmpIPredicate::sge;
+  }
+  llvm_unreachable("unknown compare predicate");
+}
+
+/// `x pred y` as an i1.
+Value compare(OpBuilder &b, Location loc, wf::ComparePredicate pred, Value x,
+              Value y) {
+  if (isFloat(x.getType()))
+    return arith::CmpFOp::create(b, loc, floatPredicate(pred), x, y);
+  return arith::CmpIOp::create(b, loc, intPredicate(pred), x, y);
+}
+
+/// 1 where `cond` holds and 0 elsewhere, in type `t`.
+Value mask(OpBuilder &b, Location loc, Value cond, Type t) {
+  return arith::SelectOp::create(b, loc, cond, constant(b, loc, t, 1.0),
+                                 constant(b, loc, t, 0.0));
 }
 
 //===----------------------------------------------------------------------===//
@@ -486,6 +553,9 @@ FailureOr<Value> lower(wf::RsqrtOp op, Builder &e) {
 FailureOr<Value> lower(wf::TanhOp op, Builder &e) {
   return lowerMath<math::TanhOp>(op, e);
 }
+FailureOr<Value> lower(wf::ErfOp op, Builder &e) {
+  return lowerMath<math::ErfOp>(op, e);
+}
 FailureOr<Value> lower(wf::SigmoidOp op, Builder &e) {
   return lowerUnary(e, op, [](OpBuilder &b, Location l, ValueRange a) {
     return sigmoid(b, l, a[0]);
@@ -553,6 +623,14 @@ FailureOr<Value> lower(wf::PowOp op, Builder &e) {
   return lowerBinary(op, e, [](OpBuilder &b, Location l, Value x, Value y) {
     return Value(math::PowFOp::create(b, l, x, y));
   });
+}
+FailureOr<Value> lower(wf::CompareOp op, Builder &e) {
+  wf::ComparePredicate pred = op.getPredicate();
+  return e.broadcastMap(resultType(op), op->getOperands(),
+                        [&](OpBuilder &b, Location l, ValueRange a) {
+                          return mask(b, l, compare(b, l, pred, a[0], a[1]),
+                                      a[0].getType());
+                        });
 }
 
 FailureOr<Value> lower(wf::ConstantOp op, Builder &e) {
@@ -887,6 +965,130 @@ FailureOr<Value> lower(wf::SliceOp op, Builder &e) {
       getAsIndexOpFoldResult(e.ctx(), strides)));
 }
 
+/// Padding is a fill of the result with the value and one strided
+/// `tensor.insert_slice` of the input: offsets `low`, strides
+/// `interior + 1`.
+FailureOr<Value> lower(wf::PadOp op, Builder &e) {
+  auto in = op.getInput().getType();
+  auto out = op.getType();
+  // The same type is no padding at all (a dim of size <= 1 has no
+  // neighbours to pad between).
+  if (in == out)
+    return op.getInput();
+  Value value = convertedConstant(e.b, e.loc, out.getElementType(),
+                                  op.getValue().convertToDouble());
+  Value padded = e.filled(out, value);
+  if (in.getNumElements() == 0)
+    return padded;
+  SmallVector<int64_t> strides;
+  for (unsigned d = 0; d < in.getRank(); ++d)
+    strides.push_back(op.getInteriorOf(d) + 1);
+  return Value(tensor::InsertSliceOp::create(
+      e.b, e.loc, op.getInput(), padded,
+      getAsIndexOpFoldResult(e.ctx(), op.getLow()),
+      getAsIndexOpFoldResult(e.ctx(), in.getShape()),
+      getAsIndexOpFoldResult(e.ctx(), strides)));
+}
+
+/// A copy that reads reversed dims through `d -> n - 1 - d`.
+FailureOr<Value> lower(wf::ReverseOp op, Builder &e) {
+  auto type = op.getType();
+  unsigned rank = type.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d < rank; ++d)
+    exprs.push_back(getAffineDimExpr(d, e.ctx()));
+  bool moves = false;
+  for (int64_t a : op.getAxes()) {
+    int64_t n = type.getDimSize(a);
+    moves |= n > 1;
+    exprs[a] = getAffineConstantExpr(n - 1, e.ctx()) - exprs[a];
+  }
+  if (!moves)
+    return op.getInput();
+  return e.map(type, {op.getInput()}, {AffineMap::get(rank, 0, exprs, e.ctx())},
+               [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+}
+
+/// Each result element compares its class index with the clamped label.
+FailureOr<Value> lower(wf::OneHotOp op, Builder &e) {
+  auto out = op.getType();
+  unsigned rank = out.getRank();
+  int64_t classes = out.getDimSize(rank - 1);
+  Type et = out.getElementType();
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    exprs.push_back(getAffineDimExpr(d, e.ctx()));
+  return e.map(out, {op.getLabels()}, {AffineMap::get(rank, 0, exprs, e.ctx())},
+               [&](OpBuilder &b, Location l, ValueRange a) {
+                 Value c = linalg::IndexOp::create(b, l, rank - 1);
+                 Value label = clampedIndex(b, l, a[0], classes);
+                 Value hit = arith::CmpIOp::create(
+                     b, l, arith::CmpIPredicate::eq, c, label);
+                 return mask(b, l, hit, et);
+               });
+}
+
+/// A scatter-add in O(I * D): a zero table, then one `scf.for` over the
+/// flattened index positions that adds gradient row `p` into the table row
+/// its clamped index names (an extract_slice / linalg.generic /
+/// insert_slice triple on the loop-carried table, which bufferizes in
+/// place). Sums run in the accumulator type; the table is converted to the
+/// element type once, after the loop.
+FailureOr<Value> lower(wf::EmbeddingGradOp op, Builder &e) {
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
+  auto out = op.getType();
+  Type et = out.getElementType();
+  Type acc = ::weft::accumulatorType(et);
+  int64_t vocab = out.getDimSize(0), width = out.getDimSize(1);
+  auto idType = op.getIndices().getType();
+  int64_t count = idType.getNumElements();
+  Value table = e.filled(out.clone(acc), constant(b, loc, acc, 0.0));
+  // No index positions: every row is an empty sum.
+  if (count == 0)
+    return e.toElement(table, et);
+  // [I..., D] -> [P, D] and [I...] -> [P], row-major views.
+  Value ids = e.reshape(
+      op.getIndices(), RankedTensorType::get({count}, idType.getElementType()));
+  Value grad =
+      e.reshape(op.getGrad(), RankedTensorType::get({count, width}, et));
+  auto gradRowType = RankedTensorType::get({width}, et);
+  auto accRowType = RankedTensorType::get({width}, acc);
+  AffineMap id1 = e.identity(1);
+  Value begin = arith::ConstantIndexOp::create(b, loc, 0);
+  Value end = arith::ConstantIndexOp::create(b, loc, count);
+  Value step = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, begin, end, step, ValueRange{table},
+      [&](OpBuilder &nb, Location l, Value p, ValueRange iter) {
+        Value id = tensor::ExtractOp::create(nb, l, ids, ValueRange{p});
+        Value v = clampedIndex(nb, l, id, vocab);
+        SmallVector<OpFoldResult> sizes = {nb.getIndexAttr(1),
+                                           nb.getIndexAttr(width)};
+        SmallVector<OpFoldResult> strides(2, nb.getIndexAttr(1));
+        SmallVector<OpFoldResult> gradAt = {p, nb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> tableAt = {v, nb.getIndexAttr(0)};
+        Value gradRow = tensor::ExtractSliceOp::create(nb, l, gradRowType, grad,
+                                                       gradAt, sizes, strides);
+        Value tableRow = tensor::ExtractSliceOp::create(
+            nb, l, accRowType, iter[0], tableAt, sizes, strides);
+        Value sum =
+            linalg::GenericOp::create(
+                nb, l, TypeRange{accRowType}, ValueRange{gradRow},
+                ValueRange{tableRow}, ArrayRef<AffineMap>{id1, id1},
+                ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+                [&](OpBuilder &bb, Location bl, ValueRange a) {
+                  Value g = convert(bb, bl, a[0], acc);
+                  linalg::YieldOp::create(bb, bl, add(bb, bl, a[1], g));
+                })
+                .getResult(0);
+        Value updated = tensor::InsertSliceOp::create(nb, l, sum, iter[0],
+                                                      tableAt, sizes, strides);
+        scf::YieldOp::create(nb, l, updated);
+      });
+  return e.toElement(loop.getResult(0), et);
+}
+
 FailureOr<Value> lower(wf::CrossEntropyOp op, Builder &e) {
   OpBuilder &b = e.b;
   Location loc = e.loc;
@@ -1041,4 +1243,8 @@ void ::weft::populateWeftToLinalgPatterns(RewritePatternSet &patterns) {
                LowerOp<wf::ConcatOp>, LowerOp<wf::SliceOp>,
                LowerOp<wf::CrossEntropyOp>,
                LowerOp<wf::ScaledDotProductAttentionOp>>(patterns.getContext());
+  // The ops gradient rules are written in.
+  patterns.add<LowerOp<wf::ErfOp>, LowerOp<wf::CompareOp>, LowerOp<wf::PadOp>,
+               LowerOp<wf::ReverseOp>, LowerOp<wf::OneHotOp>,
+               LowerOp<wf::EmbeddingGradOp>>(patterns.getContext());
 }

@@ -51,6 +51,12 @@ LogicalResult hoist(func::FuncOp fn) {
   SmallVector<memref::CopyOp> copies;
   fn.walk([&](memref::CopyOp c) { copies.push_back(c); });
   for (memref::CopyOp c : copies) {
+    // A buffer copied onto itself (an in-place insert_slice whose two
+    // subviews CSE merged after canonicalization) is no copy.
+    if (c.getSource() == c.getTarget()) {
+      c.erase();
+      continue;
+    }
     OpBuilder b(c);
     linalg::CopyOp::create(b, c.getLoc(), c.getSource(), c.getTarget());
     c.erase();

@@ -392,3 +392,184 @@ func.func @empty_operands(%x: tensor<3x0xf32>, %l: tensor<0x10xf32>, %y: tensor<
   %4 = weft.conv2d %i, %w, %bias {padding = array<i64: 1, 1, 1, 1>} : tensor<1x0x4x4xf32>, tensor<2x0x3x3xf32>, tensor<2xf32> -> tensor<1x2x4x4xf32>
   return %0, %1, %2, %3, %4 : tensor<3xf32>, tensor<3xf32>, tensor<f32>, tensor<2x4x8xf32>, tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// erf is math.erf on each element.
+// CHECK-LABEL: func.func @erf
+// CHECK:         linalg.generic
+// CHECK:           math.erf %{{.*}} : f16
+func.func @erf(%x: tensor<4x8xf16>) -> tensor<4x8xf16> {
+  %0 = weft.erf %x : tensor<4x8xf16>
+  return %0 : tensor<4x8xf16>
+}
+
+// -----
+
+// compare: ordered float predicates except ne (unordered, true on NaN),
+// signed integer ones, then a 1/0 select in the element type; the rhs
+// broadcasts through its map.
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @compare
+// CHECK:         linalg.generic {indexing_maps = [#{{.*}}, #[[ROW]], #{{.*}}]
+// CHECK:           %[[C:.*]] = arith.cmpf ogt, %{{.*}}, %{{.*}} : f32
+// CHECK-DAG:       %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG:       %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK:           %[[M:.*]] = arith.select %[[C]], %[[ONE]], %[[ZERO]] : f32
+// CHECK:           linalg.yield %[[M]] : f32
+// CHECK:         arith.cmpf une
+// CHECK:         arith.cmpf oeq
+// CHECK:         arith.cmpf ole
+// CHECK:         arith.cmpi slt, %{{.*}}, %{{.*}} : i32
+// CHECK:         arith.select %{{.*}} : i32
+// CHECK:         arith.cmpi sge
+// CHECK:         arith.cmpi ne
+func.func @compare(%x: tensor<4x8xf32>, %b: tensor<8xf32>, %i: tensor<4x8xi32>)
+    -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xi32>, tensor<4x8xi32>, tensor<4x8xi32>) {
+  %0 = weft.compare gt, %x, %b : tensor<4x8xf32>, tensor<8xf32>
+  %1 = weft.compare ne, %x, %x : tensor<4x8xf32>
+  %2 = weft.compare eq, %x, %x : tensor<4x8xf32>
+  %3 = weft.compare le, %x, %x : tensor<4x8xf32>
+  %4 = weft.compare lt, %i, %i : tensor<4x8xi32>
+  %5 = weft.compare ge, %i, %i : tensor<4x8xi32>
+  %6 = weft.compare ne, %i, %i : tensor<4x8xi32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xi32>, tensor<4x8xi32>, tensor<4x8xi32>
+}
+
+// -----
+
+// pad: the result filled with the value, the input inserted at offsets
+// `low` with strides `interior + 1`; an integer value is converted.
+// CHECK-LABEL: func.func @pad
+// CHECK-SAME:    (%[[X:.*]]: tensor<4x8xf32>, %[[I:.*]]: tensor<3xi32>)
+// CHECK:         %[[V:.*]] = arith.constant -1.500000e+00 : f32
+// CHECK:         %[[F:.*]] = linalg.fill ins(%[[V]] : f32) outs(%{{.*}} : tensor<8x24xf32>)
+// CHECK:         tensor.insert_slice %[[X]] into %[[F]][1, 0] [4, 8] [2, 3] : tensor<4x8xf32> into tensor<8x24xf32>
+// CHECK:         %[[W:.*]] = arith.constant -2 : i32
+// CHECK:         %[[G:.*]] = linalg.fill ins(%[[W]] : i32) outs(%{{.*}} : tensor<6xi32>)
+// CHECK:         tensor.insert_slice %[[I]] into %[[G]][2] [3] [1] : tensor<3xi32> into tensor<6xi32>
+func.func @pad(%x: tensor<4x8xf32>, %i: tensor<3xi32>) -> (tensor<8x24xf32>, tensor<6xi32>) {
+  %0 = weft.pad %x low = [1, 0] high = [0, 2] interior = [1, 2] value = -1.5 : tensor<4x8xf32> -> tensor<8x24xf32>
+  %1 = weft.pad %i low = [2] high = [1] value = -2.7 : tensor<3xi32> -> tensor<6xi32>
+  return %0, %1 : tensor<8x24xf32>, tensor<6xi32>
+}
+
+// -----
+
+// An empty input pads to a plain fill; out-of-range integer values saturate.
+// CHECK-LABEL: func.func @pad_empty_input
+// CHECK:         %[[V:.*]] = arith.constant 127 : i8
+// CHECK:         %[[F:.*]] = linalg.fill ins(%[[V]] : i8) outs(%{{.*}} : tensor<2x3xi8>)
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         return %[[F]]
+func.func @pad_empty_input(%x: tensor<0x3xi8>) -> tensor<2x3xi8> {
+  %0 = weft.pad %x low = [1, 0] high = [1, 0] interior = [4, 0] value = 1.0e+10 : tensor<0x3xi8> -> tensor<2x3xi8>
+  return %0 : tensor<2x3xi8>
+}
+
+// -----
+
+// No padding lowers to the input itself.
+// CHECK-LABEL: func.func @negative_pad_nothing
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x8xf32>)
+// CHECK-NOT:     linalg.fill
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         return %[[X]]
+func.func @negative_pad_nothing(%x: tensor<1x8xf32>) -> tensor<1x8xf32> {
+  %0 = weft.pad %x low = [0, 0] high = [0, 0] interior = [3, 0] : tensor<1x8xf32> -> tensor<1x8xf32>
+  return %0 : tensor<1x8xf32>
+}
+
+// -----
+
+// reverse reads each reversed dim d at n - 1 - d.
+// CHECK-DAG: #[[REV:.*]] = affine_map<(d0, d1, d2) -> (-d0 + 1, d1, -d2 + 3)>
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @reverse
+// CHECK:         linalg.generic {indexing_maps = [#[[REV]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK-NEXT:    ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:      linalg.yield %[[IN]] : f32
+func.func @reverse(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %0 = weft.reverse %x axes = [2, 0] : tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// Reversing dims of size 1 moves nothing.
+// CHECK-LABEL: func.func @negative_reverse_unit_dims
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x8xf32>)
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[X]]
+func.func @negative_reverse_unit_dims(%x: tensor<1x8xf32>) -> tensor<1x8xf32> {
+  %0 = weft.reverse %x axes = [0] : tensor<1x8xf32>
+  return %0 : tensor<1x8xf32>
+}
+
+// -----
+
+// one_hot: the class index against the label clamped into [0, C).
+// CHECK-DAG: #[[LAB:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @one_hot
+// CHECK:         linalg.generic {indexing_maps = [#[[LAB]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK-SAME:      ins(%{{.*}} : tensor<2x8xi64>) outs(%{{.*}} : tensor<2x8x10xbf16>)
+// CHECK:           %[[C:.*]] = linalg.index 2 : index
+// CHECK:           %[[L:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK-DAG:       %[[LO:.*]] = arith.constant 0 : index
+// CHECK-DAG:       %[[HI:.*]] = arith.constant 9 : index
+// CHECK:           %[[A:.*]] = arith.maxsi %[[L]], %[[LO]] : index
+// CHECK:           %[[B:.*]] = arith.minsi %[[A]], %[[HI]] : index
+// CHECK:           %[[HIT:.*]] = arith.cmpi eq, %[[C]], %[[B]] : index
+// CHECK:           arith.select %[[HIT]], %{{.*}}, %{{.*}} : bf16
+func.func @one_hot(%l: tensor<2x8xi64>) -> tensor<2x8x10xbf16> {
+  %0 = weft.one_hot %l : tensor<2x8xi64> -> tensor<2x8x10xbf16>
+  return %0 : tensor<2x8x10xbf16>
+}
+
+// -----
+
+// embedding_grad: a scatter-add, O(I * D). A zero f32 table, then one loop
+// step per index position adding the (widened) gradient row into the row
+// its clamped index names; the table is rounded to bf16 once, after the
+// loop. No [V, D]-sized generic reads the gradient (no one-hot product).
+// CHECK-LABEL: func.func @embedding_grad_bf16
+// CHECK-SAME:    (%[[G:.*]]: tensor<2x8x16xbf16>, %[[IDS:.*]]: tensor<2x8xi64>)
+// CHECK:         %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[T0:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%{{.*}} : tensor<100x16xf32>)
+// CHECK-DAG:     %[[FLATIDS:.*]] = tensor.collapse_shape %[[IDS]] {{\[}}[0, 1]] : tensor<2x8xi64> into tensor<16xi64>
+// CHECK-DAG:     %[[ROWS:.*]] = tensor.expand_shape %{{.*}} output_shape [16, 16] : tensor<256xbf16> into tensor<16x16xbf16>
+// CHECK:         %[[T:.*]] = scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %[[T0]]) -> (tensor<100x16xf32>) {
+// CHECK:           %[[ID:.*]] = tensor.extract %[[FLATIDS]][%[[P]]] : tensor<16xi64>
+// CHECK:           arith.index_cast %[[ID]]
+// CHECK:           arith.maxsi
+// CHECK:           %[[V:.*]] = arith.minsi
+// CHECK:           %[[GROW:.*]] = tensor.extract_slice %[[ROWS]][%[[P]], 0] [1, 16] [1, 1] : tensor<16x16xbf16> to tensor<16xbf16>
+// CHECK:           %[[TROW:.*]] = tensor.extract_slice %[[ACC]][%[[V]], 0] [1, 16] [1, 1] : tensor<100x16xf32> to tensor<16xf32>
+// CHECK:           %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[GROW]] : tensor<16xbf16>) outs(%[[TROW]] : tensor<16xf32>)
+// CHECK:             arith.extf %{{.*}} : bf16 to f32
+// CHECK:             arith.addf
+// CHECK:           %[[NEW:.*]] = tensor.insert_slice %[[SUM]] into %[[ACC]][%[[V]], 0] [1, 16] [1, 1] : tensor<16xf32> into tensor<100x16xf32>
+// CHECK:           scf.yield %[[NEW]]
+// CHECK:         linalg.generic {{.*}} ins(%[[T]] : tensor<100x16xf32>) outs(%{{.*}} : tensor<100x16xbf16>)
+// CHECK:           arith.truncf %{{.*}} : f32 to bf16
+// CHECK-NOT:     linalg.generic
+func.func @embedding_grad_bf16(%g: tensor<2x8x16xbf16>, %ids: tensor<2x8xi64>) -> tensor<100x16xbf16> {
+  %0 = weft.embedding_grad %g, %ids : tensor<2x8x16xbf16>, tensor<2x8xi64> -> tensor<100x16xbf16>
+  return %0 : tensor<100x16xbf16>
+}
+
+// -----
+
+// f32 needs no conversion; no index positions is a zero table without a loop.
+// CHECK-LABEL: func.func @embedding_grad_f32
+// CHECK:         scf.for
+// CHECK-NOT:     arith.extf
+// CHECK-NOT:     arith.truncf
+// CHECK:         %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<3x5xf32>)
+// CHECK-NOT:     scf.for
+// CHECK:         return %{{.*}}, %[[Z]]
+func.func @embedding_grad_f32(%g: tensor<4x5xf32>, %ids: tensor<4xi32>, %ge: tensor<0x5xf32>, %ide: tensor<0xi32>) -> (tensor<10x5xf32>, tensor<3x5xf32>) {
+  %0 = weft.embedding_grad %g, %ids : tensor<4x5xf32>, tensor<4xi32> -> tensor<10x5xf32>
+  %1 = weft.embedding_grad %ge, %ide : tensor<0x5xf32>, tensor<0xi32> -> tensor<3x5xf32>
+  return %0, %1 : tensor<10x5xf32>, tensor<3x5xf32>
+}

@@ -166,3 +166,26 @@ func.func @negative_same_dim(%x: tensor<16x32xf32> {dist.sharding = #dist.shardi
   %r = dist.annotate %x sharding = <@mesh, [B, B]> : tensor<16x32xf32>
   return %r : tensor<16x32xf32>
 }
+
+// -----
+
+// Gradient-rule ops on a 1-D mesh of 4. embedding_grad splits its row (D)
+// and keeps the table rows whole, so no P(sum) table must be all-reduced
+// (splitting the index positions would give one); pad splits only its
+// unpadded dim.
+// CHECK-LABEL: sharding of @main over @mesh 4 (d)
+// CHECK:       arg0 {{.*}}-> [S(1)]
+// CHECK:       arg1 {{.*}}-> [B]
+// CHECK:       arg2 {{.*}}-> [S(0)]
+// CHECK:       weft.embedding_grad [S(1)], [B] -> [S(1)] {{[0-9.]+}} 0.0{{ *$}}
+// CHECK:       weft.pad [S(0)] -> [S(0)] {{[0-9.]+}} 0.0{{ *$}}
+// CHECK:       communication 0.0 us
+// CHECK-LABEL: func.func @main
+// CHECK-NOT:     dist.reshard
+// CHECK:         return
+dist.mesh @mesh shape = [4] axes = ["d"] latency_us = [1.0] bandwidth_gbps = [10.0] flops = 1.0e11
+func.func @main(%g: tensor<4096x256xf32>, %i: tensor<4096xi64>, %x: tensor<4096x256xf32>) -> (tensor<32000x256xf32>, tensor<4096x260xf32>) {
+  %t = weft.embedding_grad %g, %i : tensor<4096x256xf32>, tensor<4096xi64> -> tensor<32000x256xf32>
+  %p = weft.pad %x low = [0, 1] high = [0, 3] : tensor<4096x256xf32> -> tensor<4096x260xf32>
+  return %t, %p : tensor<32000x256xf32>, tensor<4096x260xf32>
+}

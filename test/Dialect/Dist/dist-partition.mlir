@@ -113,3 +113,28 @@ func.func @negative_vocab_split(%t: tensor<16x4xf32> {dist.sharding = #dist.shar
   %e = weft.embedding %t, %i {dist.sharding = #dist.sharding<@mesh, [P(sum)]>} : tensor<16x4xf32>, tensor<8xi64> -> tensor<8x4xf32>
   return %e : tensor<8x4xf32>
 }
+
+// -----
+
+// Gradient-rule ops keep their attributes on local shapes: embedding_grad
+// over split index positions scatters into a whole local table (P(sum),
+// then one all_reduce), pad of a split unpadded dim pads each chunk alike.
+// CHECK-LABEL: func.func @grad_rule_ops
+// CHECK-SAME:    %arg0: tensor<4x4xf32>
+// CHECK-SAME:    %arg1: tensor<4xi64>
+// CHECK-SAME:    %arg2: tensor<3x5xf32>
+// CHECK:         %[[T:.*]] = weft.embedding_grad %arg0, %arg1 {{.*}} : tensor<4x4xf32>, tensor<4xi64> -> tensor<16x4xf32>
+// CHECK:         %[[R:.*]] = dist.all_reduce %[[T]] on @mesh mesh_axes = [0] kind = sum {{.*}} : tensor<16x4xf32>
+// CHECK:         %[[P:.*]] = weft.pad %arg2 low = [0, 1] high = [0, 2] interior = [0, 1] value = -1.000000e+00 {{.*}} : tensor<3x5xf32> -> tensor<3x12xf32>
+// CHECK:         return %[[R]], %[[P]] : tensor<16x4xf32>, tensor<3x12xf32>
+dist.mesh @mesh shape = [2] axes = ["a"]
+func.func @grad_rule_ops(%g: tensor<8x4xf32> {dist.sharding = #dist.sharding<@mesh, [S(0)]>},
+                         %i: tensor<8xi64> {dist.sharding = #dist.sharding<@mesh, [S(0)]>},
+                         %x: tensor<6x5xf32> {dist.sharding = #dist.sharding<@mesh, [S(0)]>})
+    -> (tensor<16x4xf32> {dist.sharding = #dist.sharding<@mesh, [B]>},
+        tensor<6x12xf32> {dist.sharding = #dist.sharding<@mesh, [S(0)]>}) attributes {weft.entry} {
+  %t = weft.embedding_grad %g, %i {dist.sharding = #dist.sharding<@mesh, [P(sum)]>} : tensor<8x4xf32>, tensor<8xi64> -> tensor<16x4xf32>
+  %r = dist.reshard %t from <@mesh, [P(sum)]> to <@mesh, [B]> : tensor<16x4xf32>
+  %p = weft.pad %x low = [0, 1] high = [0, 2] interior = [0, 1] value = -1.0 {dist.sharding = #dist.sharding<@mesh, [S(0)]>} : tensor<6x5xf32> -> tensor<6x12xf32>
+  return %r, %p : tensor<16x4xf32>, tensor<6x12xf32>
+}

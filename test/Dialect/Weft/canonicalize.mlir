@@ -197,3 +197,52 @@ func.func @dead_ops(%x: tensor<4x8xf32>, %w: tensor<8x8xf32>) {
   %1 = weft.softmax %0 axis = 1 : tensor<4x8xf32>
   return
 }
+
+// -----
+
+// No padding (and interior padding of a dim with one element) and reversal
+// of nothing (no axes, or dims of size 1) are the input.
+// CHECK-LABEL: func.func @identity_pad_reverse
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x8xf32>)
+// CHECK-NOT:     weft.pad
+// CHECK-NOT:     weft.reverse
+// CHECK:         return %[[X]], %[[X]], %[[X]], %[[X]]
+func.func @identity_pad_reverse(%x: tensor<1x8xf32>) -> (tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>) {
+  %0 = weft.pad %x low = [0, 0] high = [0, 0] value = 3.0 : tensor<1x8xf32> -> tensor<1x8xf32>
+  %1 = weft.pad %x low = [0, 0] high = [0, 0] interior = [5, 0] : tensor<1x8xf32> -> tensor<1x8xf32>
+  %2 = weft.reverse %x axes = [] : tensor<1x8xf32>
+  %3 = weft.reverse %x axes = [0] : tensor<1x8xf32>
+  return %0, %1, %2, %3 : tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>
+}
+
+// -----
+
+// Reversing the same axes twice is the input; a reversed splat is the splat.
+// CHECK-LABEL: func.func @reverse_twice
+// CHECK-SAME:    (%[[X:.*]]: tensor<4x8xf32>)
+// CHECK-NOT:     weft.reverse
+// CHECK:         %[[C:.*]] = weft.constant dense<2.000000e+00> : tensor<4x8xf32>
+// CHECK:         return %[[X]], %[[C]]
+func.func @reverse_twice(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %0 = weft.reverse %x axes = [0, 1] : tensor<4x8xf32>
+  %1 = weft.reverse %0 axes = [1, 0] : tensor<4x8xf32>
+  %c = weft.constant dense<2.0> : tensor<4x8xf32>
+  %2 = weft.reverse %c axes = [1] : tensor<4x8xf32>
+  return %1, %2 : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Real padding and reversal stay.
+// CHECK-LABEL: func.func @negative_pad_reverse
+// CHECK:         weft.pad
+// CHECK:         weft.pad
+// CHECK:         %[[R:.*]] = weft.reverse %{{.*}} axes = [1]
+// CHECK:         weft.reverse %[[R]] axes = [0]
+func.func @negative_pad_reverse(%x: tensor<4x8xf32>) -> (tensor<4x10xf32>, tensor<7x8xf32>, tensor<4x8xf32>) {
+  %0 = weft.pad %x low = [0, 1] high = [0, 1] : tensor<4x8xf32> -> tensor<4x10xf32>
+  %1 = weft.pad %x low = [0, 0] high = [0, 0] interior = [1, 0] : tensor<4x8xf32> -> tensor<7x8xf32>
+  %2 = weft.reverse %x axes = [1] : tensor<4x8xf32>
+  %3 = weft.reverse %2 axes = [0] : tensor<4x8xf32>
+  return %0, %1, %3 : tensor<4x10xf32>, tensor<7x8xf32>, tensor<4x8xf32>
+}

@@ -616,3 +616,209 @@ func.func @negative_conv_huge_padding(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x2x
   %0 = weft.conv2d %x, %w {padding = array<i64: 9223372036854775807, 9223372036854775807, 9223372036854775807, 9223372036854775807>} : tensor<1x1x4x4xf32>, tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
   return
 }
+
+// -----
+
+func.func @negative_erf_of_int(%x: tensor<4xi32>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of f32/f16/bf16}}
+  %0 = weft.erf %x : tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @negative_compare_element_types(%a: tensor<4xf32>, %b: tensor<4xi32>) {
+  // expected-error @+1 {{'weft.compare' op operand element types differ: 'f32' vs 'i32'}}
+  %0 = weft.compare lt, %a, %b : tensor<4xf32>, tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @negative_compare_shapes(%a: tensor<4x8xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{'weft.compare' op shapes [4, 8] and [4] are not broadcast-compatible}}
+  %0 = weft.compare eq, %a, %b : tensor<4x8xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @negative_compare_predicate(%a: tensor<4xf32>) {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'predicate' [eq, ne, lt, le, gt, ge]}}
+  %0 = weft.compare gtx, %a, %a : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @negative_pad_entries(%x: tensor<4x8xf32>) {
+  // expected-error @+2 {{'weft.pad' op low, high and interior need one entry per dim (2)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = weft.pad %x low = [1] high = [1] : tensor<4x8xf32> -> tensor<6xf32>
+  return
+}
+
+// -----
+
+func.func @negative_pad_interior_entries(%x: tensor<4x8xf32>) {
+  // expected-error @+2 {{'weft.pad' op low, high and interior need one entry per dim (2)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = weft.pad %x low = [0, 0] high = [0, 0] interior = [1] : tensor<4x8xf32> -> tensor<7x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_pad_negative(%x: tensor<4x8xf32>) {
+  // expected-error @+2 {{'weft.pad' op dim 1: padding (low -1, high 0, interior 0) must be non-negative}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = weft.pad %x low = [0, -1] high = [0, 0] : tensor<4x8xf32> -> tensor<4x7xf32>
+  return
+}
+
+// -----
+
+func.func @negative_pad_negative_interior(%x: tensor<4x8xf32>) {
+  // expected-error @+2 {{'weft.pad' op dim 0: padding (low 0, high 0, interior -1) must be non-negative}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = weft.pad %x low = [0, 0] high = [0, 0] interior = [-1, 0] : tensor<4x8xf32> -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_pad_overflow(%x: tensor<4x8xf32>) {
+  // expected-error @+2 {{'weft.pad' op dim 0: the padded size overflows the tensor limits}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = weft.pad %x low = [0, 0] high = [0, 0] interior = [4611686018427387904, 0] : tensor<4x8xf32> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_pad_result_type(%x: tensor<4x8xf32>) {
+  // expected-error @+2 {{'weft.pad' op inferred type(s) 'tensor<4x10xf32>' are incompatible with return type(s) of operation 'tensor<4x9xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = weft.pad %x low = [0, 1] high = [0, 1] : tensor<4x8xf32> -> tensor<4x9xf32>
+  return
+}
+
+// -----
+
+func.func @negative_reverse_axis(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'weft.reverse' op axis 2 is out of range [0, 2)}}
+  %0 = weft.reverse %x axes = [2] : tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_reverse_negative_axis(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'weft.reverse' op axis -1 is out of range [0, 2)}}
+  %0 = weft.reverse %x axes = [-1] : tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_reverse_repeated(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'weft.reverse' op axis 1 is repeated}}
+  %0 = weft.reverse %x axes = [1, 0, 1] : tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_one_hot_shape(%l: tensor<8xi64>) {
+  // expected-error @+1 {{'weft.one_hot' op result shape [4, 10] must be the labels' shape [8] followed by the number of classes}}
+  %0 = weft.one_hot %l : tensor<8xi64> -> tensor<4x10xf32>
+  return
+}
+
+// -----
+
+func.func @negative_one_hot_rank(%l: tensor<8xi64>) {
+  // expected-error @+1 {{'weft.one_hot' op result shape [8] must be the labels' shape [8] followed by the number of classes}}
+  %0 = weft.one_hot %l : tensor<8xi64> -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_one_hot_no_classes(%l: tensor<8xi64>) {
+  // expected-error @+1 {{'weft.one_hot' op needs at least one class, got 0}}
+  %0 = weft.one_hot %l : tensor<8xi64> -> tensor<8x0xf32>
+  return
+}
+
+// -----
+
+func.func @negative_one_hot_float_labels(%l: tensor<8xf32>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of i32/i64}}
+  %0 = weft.one_hot %l : tensor<8xf32> -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @negative_one_hot_int_result(%l: tensor<8xi64>) {
+  // expected-error @+1 {{result #0 must be statically shaped tensor of f32/f16/bf16}}
+  %0 = weft.one_hot %l : tensor<8xi64> -> tensor<8x4xi32>
+  return
+}
+
+// -----
+
+func.func @negative_embedding_grad_element_type(%g: tensor<4x8xf32>, %i: tensor<4xi64>) {
+  // expected-error @+1 {{'weft.embedding_grad' op result element type 'f16' differs from the gradient's 'f32'}}
+  %0 = weft.embedding_grad %g, %i : tensor<4x8xf32>, tensor<4xi64> -> tensor<10x8xf16>
+  return
+}
+
+// -----
+
+func.func @negative_embedding_grad_indices(%g: tensor<4x8xf32>, %i: tensor<5xi64>) {
+  // expected-error @+1 {{'weft.embedding_grad' op gradient shape [4, 8] must be the indices' shape [5] followed by the row size}}
+  %0 = weft.embedding_grad %g, %i : tensor<4x8xf32>, tensor<5xi64> -> tensor<10x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_embedding_grad_rank(%g: tensor<4xf32>, %i: tensor<4xi64>) {
+  // expected-error @+1 {{'weft.embedding_grad' op gradient shape [4] must be the indices' shape [4] followed by the row size}}
+  %0 = weft.embedding_grad %g, %i : tensor<4xf32>, tensor<4xi64> -> tensor<10x1xf32>
+  return
+}
+
+// -----
+
+func.func @negative_embedding_grad_row_size(%g: tensor<4x8xf32>, %i: tensor<4xi64>) {
+  // expected-error @+1 {{'weft.embedding_grad' op result shape [10, 4] must be [V, 8]}}
+  %0 = weft.embedding_grad %g, %i : tensor<4x8xf32>, tensor<4xi64> -> tensor<10x4xf32>
+  return
+}
+
+// -----
+
+func.func @negative_embedding_grad_table_rank(%g: tensor<4x8xf32>, %i: tensor<4xi64>) {
+  // expected-error @+1 {{'weft.embedding_grad' op result shape [10, 8, 1] must be [V, 8]}}
+  %0 = weft.embedding_grad %g, %i : tensor<4x8xf32>, tensor<4xi64> -> tensor<10x8x1xf32>
+  return
+}
+
+// -----
+
+func.func @negative_embedding_grad_no_rows(%g: tensor<4x8xf32>, %i: tensor<4xi64>) {
+  // expected-error @+1 {{'weft.embedding_grad' op table has no rows; indices cannot be clamped into it}}
+  %0 = weft.embedding_grad %g, %i : tensor<4x8xf32>, tensor<4xi64> -> tensor<0x8xf32>
+  return
+}
+
+// -----
+
+func.func @negative_embedding_grad_float_ids(%g: tensor<4x8xf32>, %i: tensor<4xf32>) {
+  // expected-error @+1 {{operand #1 must be statically shaped tensor of i32/i64}}
+  %0 = weft.embedding_grad %g, %i : tensor<4x8xf32>, tensor<4xf32> -> tensor<10x8xf32>
+  return
+}

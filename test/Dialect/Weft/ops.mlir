@@ -180,3 +180,42 @@ func.func @constants() -> (tensor<2x2xf32>, tensor<3xi64>) {
   %1 = weft.constant dense<[1, 2, 3]> : tensor<3xi64>
   return %0, %1 : tensor<2x2xf32>, tensor<3xi64>
 }
+
+// CHECK-LABEL: func.func @gradient_rule_ops
+func.func @gradient_rule_ops(%x: tensor<4x8xf32>, %b: tensor<8xf32>, %i: tensor<4x8xi32>,
+                             %h: tensor<4xf16>, %labels: tensor<2x8xi64>,
+                             %g: tensor<2x8x16xbf16>, %l32: tensor<8xi32>) -> tensor<4x8xf32> {
+  // CHECK: weft.erf %{{.*}} : tensor<4x8xf32>
+  %0 = weft.erf %x : tensor<4x8xf32>
+  // CHECK: weft.erf %{{.*}} : tensor<4xf16>
+  %1 = weft.erf %h : tensor<4xf16>
+  // CHECK: weft.compare gt, %{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<8xf32>
+  %2 = weft.compare gt, %x, %b : tensor<4x8xf32>, tensor<8xf32>
+  // CHECK: weft.compare ne, %{{.*}}, %{{.*}} : tensor<4x8xi32>
+  %3 = weft.compare ne, %i, %i : tensor<4x8xi32>
+  // CHECK: weft.compare eq, %{{.*}}, %{{.*}} : tensor<4xf16>
+  %4 = weft.compare eq, %h, %h : tensor<4xf16>
+  // CHECK: weft.compare le,
+  %5 = weft.compare le, %x, %x : tensor<4x8xf32>
+  // CHECK: weft.compare lt,
+  %6 = weft.compare lt, %x, %x : tensor<4x8xf32>
+  // CHECK: weft.compare ge,
+  %7 = weft.compare ge, %x, %x : tensor<4x8xf32>
+  // CHECK: weft.pad %{{.*}} low = [0, 1] high = [0, 1] : tensor<4x8xf32> -> tensor<4x10xf32>
+  %8 = weft.pad %x low = [0, 1] high = [0, 1] : tensor<4x8xf32> -> tensor<4x10xf32>
+  // CHECK: weft.pad %{{.*}} low = [1, 0] high = [0, 2] interior = [1, 2] value = -1.500000e+00 : tensor<4x8xf32> -> tensor<8x24xf32>
+  %9 = weft.pad %x low = [1, 0] high = [0, 2] interior = [1, 2] value = -1.5 : tensor<4x8xf32> -> tensor<8x24xf32>
+  // CHECK: weft.pad %{{.*}} low = [2] high = [0] value = 7.000000e+00 : tensor<4xf16> -> tensor<6xf16>
+  %10 = weft.pad %h low = [2] high = [0] value = 7.0 : tensor<4xf16> -> tensor<6xf16>
+  // CHECK: weft.reverse %{{.*}} axes = [1, 0] : tensor<4x8xf32>
+  %11 = weft.reverse %x axes = [1, 0] : tensor<4x8xf32>
+  // CHECK: weft.reverse %{{.*}} axes = [1] : tensor<4x8xi32>
+  %12 = weft.reverse %i axes = [1] : tensor<4x8xi32>
+  // CHECK: weft.one_hot %{{.*}} : tensor<2x8xi64> -> tensor<2x8x10xf32>
+  %13 = weft.one_hot %labels : tensor<2x8xi64> -> tensor<2x8x10xf32>
+  // CHECK: weft.one_hot %{{.*}} : tensor<8xi32> -> tensor<8x3xbf16>
+  %14 = weft.one_hot %l32 : tensor<8xi32> -> tensor<8x3xbf16>
+  // CHECK: weft.embedding_grad %{{.*}}, %{{.*}} : tensor<2x8x16xbf16>, tensor<2x8xi64> -> tensor<100x16xbf16>
+  %15 = weft.embedding_grad %g, %labels : tensor<2x8x16xbf16>, tensor<2x8xi64> -> tensor<100x16xbf16>
+  return %0 : tensor<4x8xf32>
+}

@@ -39,6 +39,31 @@ func.func @no_scratch(%in: memref<0xf32>, %out: memref<4xf16>) attributes {weft.
 
 // -----
 
+// A view copied onto itself (an in-place row update in a loop, as
+// embedding_grad's scatter-add bufferizes) is dropped, not a linalg.copy.
+// CHECK-LABEL: func.func @self_copy
+// CHECK:         scf.for
+// CHECK:           linalg.fill
+// CHECK-NOT:       linalg.copy
+// CHECK-NOT:       memref.copy
+// CHECK:         return
+func.func @self_copy(%in: memref<4xi64>, %out: memref<4x8xf32>) attributes {weft.num_inputs = 1 : i64} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %one = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c4 step %c1 {
+    %v = memref.load %in[%i] : memref<4xi64>
+    %r = arith.index_cast %v : i64 to index
+    %row = memref.subview %out[%r, 0] [1, 8] [1, 1] : memref<4x8xf32> to memref<8xf32, strided<[1], offset: ?>>
+    linalg.fill ins(%one : f32) outs(%row : memref<8xf32, strided<[1], offset: ?>>)
+    memref.copy %row, %row : memref<8xf32, strided<[1], offset: ?>> to memref<8xf32, strided<[1], offset: ?>>
+  }
+  return
+}
+
+// -----
+
 // negative: a temporary inside a loop cannot be planned statically.
 func.func @negative_alloc_in_loop(%in: memref<8xf32>, %out: memref<8xf32>) {
   %c0 = arith.constant 0 : index

@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
@@ -12,7 +13,8 @@ namespace weft {
 #define GEN_PASS_DECL_CONVERTWEFTTOLINALGPASS
 #include "weft/Conversion/Passes.h.inc"
 
-/// Adds the patterns that lower every weft op to linalg/tensor/arith/math.
+/// Adds the patterns that lower every weft op to linalg/tensor/arith/math
+/// (and scf, for the scatter-add of embedding_grad).
 void populateWeftToLinalgPatterns(mlir::RewritePatternSet &patterns);
 } // namespace weft
 

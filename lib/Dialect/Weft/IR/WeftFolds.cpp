@@ -190,3 +190,35 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
     return splat.resizeSplat(getType());
   return {};
 }
+
+/// An unchanged type is no padding: low = high = 0 and no dim with two
+/// elements to pad between.
+OpFoldResult PadOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+/// Whether reversing `axes` of `type` moves no element (every reversed dim
+/// has at most one).
+static bool reversesNothing(RankedTensorType type, ArrayRef<int64_t> axes) {
+  return llvm::all_of(axes, [&](int64_t a) {
+    return a < 0 || a >= type.getRank() || type.getDimSize(a) <= 1;
+  });
+}
+
+OpFoldResult ReverseOp::fold(FoldAdaptor adaptor) {
+  if (reversesNothing(getType(), getAxes()))
+    return getInput();
+  if (auto splat = dyn_cast_or_null<SplatElementsAttr>(adaptor.getInput()))
+    return splat;
+  // reverse(reverse(x)) over the same axes -> x
+  if (auto inner = getInput().getDefiningOp<ReverseOp>()) {
+    SmallVector<int64_t> mine(getAxes()), theirs(inner.getAxes());
+    llvm::sort(mine);
+    llvm::sort(theirs);
+    if (mine == theirs)
+      return inner.getInput();
+  }
+  return {};
+}

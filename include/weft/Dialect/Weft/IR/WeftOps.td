@@ -558,6 +558,7 @@ def Weft_PadOp : Weft_Op<"pad", [Weft_Grad, InferTypeOpAdaptor], Weft_CustomShar
     $input `low` `=` $low `high` `=` $high (`interior` `=` $interior^)?
     (`value` `=` $value^)? attr-dict `:` type($input) `->` type($result)
   }];
+  let hasFolder = 1;
   let extraClassDeclaration = [{
     /// The interior padding of dim `i` (0 when none is given).
     int64_t getInteriorOf(unsigned i) {
@@ -582,6 +583,7 @@ def Weft_ReverseOp : Weft_Op<"reverse", [Weft_Grad, SameOperandsAndResultType],
   let results = (outs Weft_Tensor:$result);
   let assemblyFormat = "$input `axes` `=` $axes attr-dict `:` type($input)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Weft_OneHotOp : Weft_Op<"one_hot", [Weft_Grad], Weft_CustomSharding> {
