@@ -39,7 +39,7 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
 
   // Training entries get their backward pass first (attribute-driven: a
   // no-op for other functions and after the shard pipeline ran it).
-  add(pm, "weft-autodiff");
+  add(pm, "weft-autodiff,weft-optimizer");
   // Graph clean-up; with GEMM library calls attention is worth splitting
   // into matmuls.
   add(pm, options.blas ? "canonicalize,cse,weft-decompose-attention,"
@@ -86,7 +86,7 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
 void ::weft::buildShardPipeline(OpPassManager &pm,
                                 const ShardPipelineOptions &options) {
   // The search sees the backward pass of training entries.
-  add(pm, "weft-autodiff,canonicalize,cse");
+  add(pm, "weft-autodiff,weft-optimizer,canonicalize,cse");
   // Built from the options struct, not pass-pipeline text: a report path
   // may hold any character.
   AutoShardPassOptions shard;

@@ -42,6 +42,10 @@ const char *kUsage =
     "  --output-dir DIR        write each output as DIR/NAME.npy\n"
     "  --entry NAME            entry function to run (default: the first)\n"
     "  --repeat N              run N times; print the median time per run\n"
+    "  --steps N               training: run N steps (state persists), print\n"
+    "                          the one-element outputs (the loss) after each\n"
+    "  --state-dir DIR         after the runs, write each state tensor\n"
+    "                          (trained parameters) as DIR/NAME.npy\n"
     "  --trace FILE.json       Chrome/Perfetto trace of the last run\n"
     "  --list                  print target, devices, entries, programs,\n"
     "                          inputs, outputs and state, then exit\n"
@@ -156,6 +160,48 @@ void list(const format::ArtifactDesc &a) {
   }
 }
 
+/// Prints `step N: NAME = V ...` for the one-element float outputs.
+void printScalars(Executable &exe, const std::vector<std::vector<char>> &out,
+                  long step) {
+  std::printf("%sstep %ld:", rankPrefix.c_str(), step);
+  for (size_t i = 0; i < exe.outputs().size(); ++i) {
+    const TensorInfo &t = exe.outputs()[i];
+    if (t.bytes() != format::dtypeSize(t.dtype))
+      continue;
+    if (t.dtype == format::DType::F32)
+      std::printf(" %s = %.9g", t.name.c_str(),
+                  *reinterpret_cast<const float *>(out[i].data()));
+    else if (t.dtype == format::DType::F64)
+      std::printf(" %s = %.17g", t.name.c_str(),
+                  *reinterpret_cast<const double *>(out[i].data()));
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+/// Writes every state tensor of `exe` as DIR/NAME.npy (every rank reads
+/// the state, a collective under MPI; only writers write).
+int writeState(Executable &exe, const std::string &dir, bool writes) {
+  std::vector<std::vector<char>> values;
+  for (const TensorInfo &t : exe.state()) {
+    values.emplace_back(t.bytes());
+    if (Status s = exe.readState(t.name, values.back().data(), t.bytes()); !s)
+      return error(s.message);
+  }
+  if (!writes)
+    return 0;
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return error("cannot create '" + dir + "': " + std::strerror(errno));
+  for (size_t i = 0; i < exe.state().size(); ++i) {
+    const TensorInfo &t = exe.state()[i];
+    if (Status w = writeNpy(dir + "/" + t.name + ".npy", t.dtype, t.shape,
+                            values[i].data());
+        !w)
+      return error(w.message);
+  }
+  return 0;
+}
+
 int run(int argc, char **argv);
 } // namespace
 
@@ -174,9 +220,9 @@ int main(int argc, char **argv) {
 
 namespace {
 int run(int argc, char **argv) {
-  std::string model, outDir, entry, tracePath;
+  std::string model, outDir, entry, tracePath, stateDir;
   std::map<std::string, std::string> inputs, states;
-  long repeat = 1;
+  long repeat = 1, steps = 0;
   bool listOnly = false, perRank = false;
   LoadOptions options;
   for (int i = 1; i < argc; ++i) {
@@ -211,6 +257,15 @@ int run(int argc, char **argv) {
       if (!end || *end || repeat < 1 || repeat > 1000000)
         return error("--repeat expects a count from 1 to 1000000, got '" + v +
                      "'");
+    } else if (a == "--steps") {
+      std::string v = value("--steps");
+      char *end = nullptr;
+      steps = std::strtol(v.c_str(), &end, 10);
+      if (!end || *end || steps < 1 || steps > 1000000)
+        return error("--steps expects a count from 1 to 1000000, got '" + v +
+                     "'");
+    } else if (a == "--state-dir") {
+      stateDir = value("--state-dir");
     } else if (a == "--list") {
       listOnly = true;
     } else if (a == "--mpi") {
@@ -330,6 +385,16 @@ int run(int argc, char **argv) {
     }
     return code;
   };
+  if (steps && repeat > 1)
+    return error("--steps and --repeat cannot be combined");
+  bool writes = !m->usesMpi() || m->rank() == 0 || perRank;
+  // Training: each step is one call; the one-element outputs are printed.
+  for (long step = 1; step < steps; ++step) {
+    if (Status rs = exe->call(in, out); !rs)
+      return runFailed(rs);
+    if (writes)
+      printScalars(*exe, results, step);
+  }
   std::vector<double> times;
   if (repeat > 1)
     if (Status rs = exe->callRepeated(in, out, unsigned(repeat - 1), &times);
@@ -339,7 +404,11 @@ int run(int argc, char **argv) {
   if (Status rs = exe->callRepeated(in, out, 1, &times); !rs)
     return runFailed(rs);
   // Under MPI rank 0 holds the outputs (every rank with --per-rank).
-  bool writes = !m->usesMpi() || m->rank() == 0 || perRank;
+  if (writes && steps)
+    printScalars(*exe, results, steps);
+  if (!stateDir.empty())
+    if (int code = writeState(*exe, stateDir, writes); code)
+      return code;
   if (!writes)
     return 0;
   if (m->usesMpi() && perRank && !outDir.empty()) {

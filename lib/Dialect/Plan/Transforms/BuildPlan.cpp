@@ -9,6 +9,7 @@
 #include "weft/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "weft/runtime/Format.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
@@ -54,6 +55,12 @@ private:
   LogicalResult addDispatch(wd::DispatchOp dispatch);
   LogicalResult addGemm(Operation *op);
   LogicalResult addCollective(Operation *op);
+  /// Makes `value` the new content of state buffer `state` at the end of
+  /// the run: its producer writes the state directly when nothing reads
+  /// the old state after it (and it reads the old state only elementwise),
+  /// else a copy at the end.
+  LogicalResult writeBack(Value value, FlatSymbolRefAttr state, Location loc);
+  bool kernelWritesInPlace(LaunchOp launch, unsigned input, unsigned output);
   /// `at [start] of <global>` of a value placed on one device of a mesh.
   std::pair<DenseI64ArrayAttr, TypeAttr> sliceOf(DictionaryAttr attrs) {
     if (!attrs)
@@ -291,6 +298,104 @@ LogicalResult ProgramBuilder::addCollective(Operation *op) {
   return success();
 }
 
+/// Whether kernel `launch` may write its output `output` over its input
+/// `input`: the kernel is one linalg.generic reading that input with the
+/// output's (injective) indexing map, so each element is read before it is
+/// overwritten and by nothing else.
+bool ProgramBuilder::kernelWritesInPlace(LaunchOp launch, unsigned input,
+                                         unsigned output) {
+  auto kernel = kernels ? kernels.lookupSymbol<func::FuncOp>(launch.getKernel())
+                        : func::FuncOp();
+  if (!kernel || kernel.isExternal())
+    return false;
+  Block &body = kernel.getBody().front();
+  if (body.getOperations().size() != 2)
+    return false;
+  auto generic = dyn_cast<linalg::GenericOp>(body.front());
+  if (!generic || generic.getNumDpsInits() != 1)
+    return false;
+  BlockArgument in = kernel.getArgument(input);
+  BlockArgument out = kernel.getArgument(launch.getIns().size() + output);
+  OpOperand *init = generic.getDpsInitOperand(0);
+  if (init->get() != out)
+    return false;
+  AffineMap outMap = generic.getMatchingIndexingMap(init);
+  if (!outMap.isPermutation())
+    return false;
+  for (OpOperand *operand : generic.getDpsInputOperands())
+    if (operand->get() == in &&
+        generic.getMatchingIndexingMap(operand) != outMap)
+      return false;
+  return llvm::all_of(in.getUsers(),
+                      [&](Operation *user) { return user == generic; });
+}
+
+LogicalResult ProgramBuilder::writeBack(Value value, FlatSymbolRefAttr state,
+                                        Location loc) {
+  FailureOr<FlatSymbolRefAttr> src = bufferOf(value);
+  if (failed(src))
+    return failure();
+  if (*src == state)
+    return success(); // the state is returned unchanged
+  SmallVector<Operation *> commands = program.getCommands();
+  auto touches = [](Operation *op, FlatSymbolRefAttr buf) {
+    auto cmd = cast<PlanCommand>(op);
+    return llvm::is_contained(cmd.getReadBuffers(), buf) ||
+           llvm::is_contained(cmd.getWrittenBuffers(), buf);
+  };
+  int writer = -1;
+  for (auto [i, op] : llvm::enumerate(commands))
+    if (llvm::is_contained(cast<PlanCommand>(op).getWrittenBuffers(), *src))
+      writer = static_cast<int>(i);
+  auto buffer = cast<BufferOp>(SymbolTable::lookupSymbolIn(program, *src));
+  bool retarget =
+      writer >= 0 && buffer.getArena() == "activations" &&
+      isa<LaunchOp, GemmOp, CollectiveOp>(commands[writer]) &&
+      llvm::none_of(program.getBody().getOps<OutputOp>(),
+                    [&](OutputOp o) { return o.getBufferAttr() == *src; }) &&
+      llvm::none_of(ArrayRef(commands).drop_front(writer + 1),
+                    [&](Operation *op) { return touches(op, state); });
+  Operation *op = retarget ? commands[writer] : nullptr;
+  auto outs = op ? op->getAttrOfType<ArrayAttr>("outs") : ArrayAttr();
+  auto ins = op ? op->getAttrOfType<ArrayAttr>("ins") : ArrayAttr();
+  if (outs && ins && llvm::is_contained(ins.getValue(), Attribute(state))) {
+    // The writer reads the old state too: only an elementwise kernel may.
+    auto launch = dyn_cast<LaunchOp>(op);
+    auto in = llvm::find(ins.getValue(), Attribute(state));
+    auto out = llvm::find(outs.getValue(), Attribute(*src));
+    retarget =
+        launch && out != outs.end() &&
+        llvm::count(ins.getValue(), Attribute(state)) == 1 &&
+        kernelWritesInPlace(launch, in - ins.begin(), out - outs.begin());
+  }
+  if (!retarget || !outs) {
+    CopyOp::create(b, loc, *src, state, compute);
+    return success();
+  }
+  // The value is produced into the state; later readers read it there.
+  auto rename = [&](Operation *cmd, StringRef name) {
+    auto list = cmd->getAttrOfType<ArrayAttr>(name);
+    if (!list)
+      return;
+    SmallVector<Attribute> renamed(list.getValue());
+    for (Attribute &a : renamed)
+      if (a == *src)
+        a = state;
+    cmd->setAttr(name, b.getArrayAttr(renamed));
+  };
+  rename(op, "outs");
+  for (Operation *later : ArrayRef(commands).drop_front(writer + 1)) {
+    rename(later, "ins");
+    if (auto copy = dyn_cast<CopyOp>(later);
+        copy && copy.getSourceAttr() == *src)
+      copy.setSourceAttr(state);
+  }
+  buffers[value] = state;
+  if (SymbolTable::symbolKnownUseEmpty(buffer, program))
+    buffer.erase();
+  return success();
+}
+
 LogicalResult ProgramBuilder::build(ModuleOp top) {
   if (failed(::weft::verifyEntryFunction(fn, /*allowDist=*/true)))
     return failure();
@@ -384,7 +489,29 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
   for (Value arg : fn.getArguments())
     taken.insert(buffers[arg]); // inputs and state
 
+  // Results marked weft.update are the new values of state arguments.
+  SmallVector<std::pair<Value, unsigned>> updates;
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    auto update = fn.getResultAttrOfType<IntegerAttr>(i, ::weft::kUpdateAttr);
+    if (!update)
+      continue;
+    int64_t arg = update.getInt();
+    if (arg < 0 || arg >= fn.getNumArguments() ||
+        !fn.getArgAttr(arg, ::weft::kStateAttr) ||
+        fn.getArgument(arg).getType() != v.getType())
+      return fn.emitOpError("plan-build: result ")
+             << i << " updates argument " << arg
+             << ", which is not a 'weft.state' argument of type "
+             << v.getType();
+    if (llvm::any_of(updates, [&](auto &u) { return u.second == arg; }))
+      return fn.emitOpError("plan-build: state argument ")
+             << arg << " is updated by two results";
+    updates.emplace_back(v, arg);
+  }
+
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    if (fn.getResultAttr(i, ::weft::kUpdateAttr))
+      continue;
     FailureOr<FlatSymbolRefAttr> buf = bufferOf(v);
     if (failed(buf))
       return failure();
@@ -404,6 +531,9 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
                      b.getStringAttr(ioName(fn.getResultAttrDict(i), "out", i)),
                      *buf, TypeAttr::get(v.getType()), start, global);
   }
+  for (auto &[v, arg] : updates)
+    if (failed(writeBack(v, buffers[fn.getArgument(arg)], ret.getLoc())))
+      return failure();
   for (ArenaOp arena :
        llvm::make_early_inc_range(program.getBody().getOps<ArenaOp>())) {
     if (!arenaEnd.count(arena.getSymName())) {
