@@ -271,6 +271,16 @@ public:
       func.setResultAttr(i, "weft.name", StringAttr::get(&context(), n));
   }
 
+  /// Sets attribute `name` of the traced function to `attr` (MLIR syntax),
+  /// e.g. weft.autodiff or weft.optimizer.
+  void setAttr(const std::string &name, const std::string &attr) {
+    ContextLock lock(contextMutex());
+    Attribute parsed = parseAttribute(attr, &context());
+    if (!parsed)
+      throw WeftError("internal: bad attribute " + attr);
+    func->setAttr(name, parsed);
+  }
+
   py::tuple type(int id) {
     ContextLock lock(contextMutex());
     auto t = cast<RankedTensorType>(value(id).getType());
@@ -665,6 +675,7 @@ void init_ir(py::module_ &m) {
       .def("add_state", &Graph::addState, py::arg("array"), py::arg("dtype"),
            py::arg("name"))
       .def("set_results", &Graph::setResults, py::arg("ids"), py::arg("names"))
+      .def("set_attr", &Graph::setAttr, py::arg("name"), py::arg("attr"))
       .def("type", &Graph::type)
       .def("text", &Graph::text, py::arg("locations") = false);
 }

@@ -92,12 +92,20 @@ def trace_function(fn, example_inputs):
 class Compiled:
     """A compiled function: call it on numpy arrays."""
 
-    def __init__(self, fn, example_inputs, target="cpu", **options):
+    def __init__(self, fn, example_inputs, target="cpu", *, _graph_attrs=None,
+                 _trace=None, **options):
         _check_options(target, options)
         self._fn = fn
         self._use_blas = options.get("use_blas", True)
         names = _input_names(fn, len(example_inputs))
-        trace, self._single = trace_function(fn, example_inputs)
+        # Training and gradients (weft.grad, compile_train) trace their own
+        # function and set function attributes (weft.autodiff,
+        # weft.optimizer) that the compiler acts on.
+        if _trace is None:
+            _trace = trace_function(fn, example_inputs)
+        trace, self._single = _trace
+        for name, attr in (_graph_attrs or {}).items():
+            trace.graph.set_attr(name, attr)
         self._trace = trace
         self._input_specs = [(n, *_spec(a))
                              for n, a in zip(names, example_inputs)]

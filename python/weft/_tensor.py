@@ -109,6 +109,9 @@ class Trace:
         self.param_names = []  # their state names in the compiled model
         self.inputs = []      # (name, dtype, shape) of the user's inputs
         self.pins = []        # weft.shard pins: (Tensor, spec, file, line)
+        # Mixed precision (compile_train): float32 parameters are read as
+        # this dtype (the cast is differentiated back to the f32 master).
+        self.compute_dtype = None
         self.ended = False    # set when the `with` block exits
 
     @classmethod
@@ -160,6 +163,8 @@ class Trace:
             data = np.asarray(param.data, order="C")
             vid = self.graph.add_state(data, param.dtype, name)
             t = Tensor(self, vid, tuple(param.shape), param.dtype)
+            if self.compute_dtype and param.dtype == "float32":
+                t = t.astype(self.compute_dtype)
             self.params[id(param)] = t
             self.param_list.append(param)
             self.param_names.append(name)
