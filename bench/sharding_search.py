@@ -9,13 +9,13 @@ this machine; the compiler only plans (prints sharded IR), nothing executes.
          --heads N --batch B --seq S]
 
 (a) fast mode (the default) on a 24-layer GPT, hidden 1024, 16 heads,
-    batch 8 x seq 1024, over an 8x8 mesh (dp, tp), inference and --train:
+    batch 8 x seq 1024, over an 8x8 mesh (dp, tp), inference and --shard-training:
     median of the search time the JSON report states (search.seconds) and
     of the whole weftc wall time. Goal: < 10 s each.
 (b) exact mode (--shard-mode=exact, GLPK) on a 4-layer GPT, hidden 512,
     8 heads, over a 2x4 mesh: its time, gap and proved_optimal, and the fast
     mode's predicted step time next to exact's (fast/exact; 1.00 = fast
-    found the optimum of the cost model); also --train under a binding
+    found the optimum of the cost model); also --shard-training under a binding
     --memory-budget of 300 MB per device (the unconstrained plan peaks at
     ~433 MB), where fast mode's Lagrangian pricing of memory is tested.
 
@@ -108,7 +108,7 @@ def main():
                                    opts.batch, opts.seq))
         name = (f"gpt L{opts.layers} h{opts.hidden} nh{opts.heads} "
                 f"b{opts.batch}s{opts.seq}")
-        for extra, what in [([], "infer"), (["--train"], "train")]:
+        for extra, what in [([], "infer"), (["--shard-training"], "train")]:
             search, wall, fn = measure(weftc, model, "8x8", extra, work,
                                        opts.repeat)
             ok = "goal <10 s: " + ("met" if wall < 10 else "MISSED")
@@ -121,8 +121,8 @@ def main():
         model = work / "gpt4.mlir"
         model.write_text(gpt_model(4, 512, 8, 4, 512))
         name = "gpt L4 h512 nh8 b4s512"
-        for extra, what in [([], "infer"), (["--train"], "train"),
-                            (["--train", "--memory-budget=300000000"],
+        for extra, what in [([], "infer"), (["--shard-training"], "train"),
+                            (["--shard-training", "--memory-budget=300000000"],
                              "train 300MB")]:
             fs, fw, ffn = measure(weftc, model, "2x4", extra, work,
                                   opts.repeat)

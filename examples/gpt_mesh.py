@@ -7,7 +7,7 @@ numpy reference, then the single-device time next to the 4-rank time.
 
     python3 examples/gpt_mesh.py [--repeat N] [--layers L] [--hidden H]
 
-The split is chosen for a training step's costs (--train: every replicated
+The split is chosen for a training step's costs (--shard-training: every replicated
 weight would need its gradient all-reduced), which is what makes tensor
 parallelism pay; the step that runs here is the forward pass. The mesh
 topology is the one weftc is told (--mesh-topology): a fast "tp" axis and a
@@ -75,7 +75,7 @@ def main():
                    check=True)
     subprocess.run([f"{o.bin}/weftc", str(model), "-o", str(sharded), "-q",
                     "--mesh=2x2", "--mesh-axes=dp,tp",
-                    f"--mesh-topology={TOPOLOGY}", "--train", "--report"],
+                    f"--mesh-topology={TOPOLOGY}", "--shard-training", "--report"],
                    check=True)
     listing = subprocess.run([f"{o.bin}/weft-run", str(sharded), "--list"],
                              check=True, capture_output=True, text=True)

@@ -1,6 +1,7 @@
 //===- Compile.cpp - weft IR to artifact bytes ----------------------------===//
 #include "weft/Pipelines/Compile.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Pass/PassRegistry.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -71,6 +72,15 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
     return emitError(module.getLoc(),
                      "weftc: no entry function: mark one with the "
                      "'weft.entry' attribute or name it @main");
+  if (!opts.trainOptimizer.empty()) {
+    Attribute attr = parseAttribute(opts.trainOptimizer, module.getContext());
+    if (!isa_and_nonnull<DictionaryAttr>(attr))
+      return emitError(module.getLoc(), "weftc: bad optimizer attribute ")
+             << opts.trainOptimizer;
+    for (func::FuncOp fn : entries)
+      if (!fn->hasAttr(kOptimizerAttr) && !fn->hasAttr(kAutodiffAttr))
+        fn->setAttr(kOptimizerAttr, attr);
+  }
   if (opts.mesh && failed(addMesh(module, *opts.mesh)))
     return failure();
   bool sharded = !module.getOps<dist::MeshOp>().empty();

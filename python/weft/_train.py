@@ -152,7 +152,7 @@ class TrainStep:
     updated in place; `state_dict()` reads the parameters back."""
 
     def __init__(self, model, loss_fn, optimizer, example_inputs,
-                 num_targets, precision, options):
+                 num_targets, precision, batch_axis, options):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"weft.compile_train: optimizer must be a "
                             f"weft.optim optimizer (SGD, AdamW), got "
@@ -176,7 +176,18 @@ class TrainStep:
             p.name = name
         n_in = len(example_inputs) - num_targets
 
+        if batch_axis is not None and "mesh" not in options:
+            raise TypeError("weft.compile_train: batch_axis needs mesh=")
+        if batch_axis is not None and batch_axis not in options["mesh"].axes:
+            raise ValueError(f"weft.compile_train: batch_axis {batch_axis!r} "
+                             f"is not an axis of the mesh "
+                             f"{tuple(options['mesh'].axes)}")
+
         def step(*args):
+            if batch_axis is not None:
+                from ._sharding import shard
+                args = [shard(a, (batch_axis,) + (None,) * (len(a.shape) - 1))
+                        for a in args]
             if precision != "float32":
                 Trace.current().compute_dtype = precision
                 args = [a.astype(precision) if a.dtype == "float32" else a
@@ -264,13 +275,17 @@ class TrainStep:
 
 
 def compile_train(model, loss_fn, optimizer, example_inputs, *,
-                  num_targets=1, precision="float32", **options):
+                  num_targets=1, precision="float32", batch_axis=None,
+                  **options):
     """Compiles one training step of `model` (a weft.nn.Module):
     `loss = loss_fn(model(*inputs), *targets)`, its gradients with respect
     to every parameter, and the update of `optimizer` (weft.optim.SGD or
     AdamW). `example_inputs` are the inputs then the `num_targets` targets
     of one step. precision="bfloat16" computes in bf16 with f32 master
     weights (and f32 optimizer state). Options are weft.compile's (e.g.
-    mesh=weft.Mesh(...) for data-parallel training). Returns a TrainStep."""
+    mesh=weft.Mesh(...): the sharding search then sees the backward pass and
+    the update). batch_axis="dp" splits dim 0 of every input and target
+    over that mesh axis: data parallelism, with the gradients all-reduced
+    where the search puts them. Returns a TrainStep."""
     return TrainStep(model, loss_fn, optimizer, example_inputs, num_targets,
-                     precision, options)
+                     precision, batch_axis, options)

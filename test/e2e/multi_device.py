@@ -165,7 +165,7 @@ compare("mlp tensor parallel on 4", mlp, {"x": x}, ref, mesh4, 4,
 compare("mlp 2-D (dp x tp) on 2x2", mlp, {"x": x}, ref, mesh22, 4,
         {"%x": "[S(0), B]", "%w1": "[B, S(1)]", "%w2": "[B, S(0)]"})
 compare("mlp auto, training model, on 2x2", mlp, {"x": x}, ref,
-        mesh22 + ["--train"], 4, launchers=("mpi",))
+        mesh22 + ["--shard-training"], 4, launchers=("mpi",))
 compare("mlp auto on 2", mlp, {"x": x}, ref, mesh2, 2, launchers=("mpi",),
         communicates=False)
 x64 = x.astype(np.float64)
@@ -178,7 +178,7 @@ tb_in = transformer_block.make_inputs()
 tb_single = run(tb_text, tb_in)
 tb_ref = {k: v for k, v in tb_single.items()}
 compare("transformer auto, training model, on 2x2", tb_text, tb_in, tb_ref,
-        mesh22 + ["--train"], 4)
+        mesh22 + ["--shard-training"], 4)
 compare("transformer data parallel on 2", tb_text, tb_in, tb_ref, mesh2, 2,
         {"%ids": "[S(0)]"}, launchers=("mpi",), communicates=False)
 compare("transformer vocabulary-split embedding on 2", tb_text, tb_in, tb_ref,
@@ -208,7 +208,7 @@ cnn_ref = run(cnn_mlir, cnn_in)
 compare("cnn data parallel on 2", cnn_mlir, cnn_in, cnn_ref, mesh2, 2,
         {"%x": "[S(0)]"}, launchers=("mpi",), communicates=False)
 compare("cnn auto, training model, on 4", cnn_mlir, cnn_in, cnn_ref,
-        mesh4 + ["--train"], 4, launchers=("local",), communicates=False)
+        mesh4 + ["--shard-training"], 4, launchers=("local",), communicates=False)
 # Channel (filter) parallel: conv1 splits its filters, conv2 reduces over
 # the split channels (a partial sum).
 compare("cnn channel parallel on 2", cnn_mlir, cnn_in, cnn_ref, mesh2, 2,

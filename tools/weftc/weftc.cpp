@@ -2,7 +2,9 @@
 //
 //   weftc model.mlir -o model.weft [--target=cpu] [--emit=STAGE] [--report=F]
 //   weftc model.mlir --mesh=2x4 [--mesh-axes=dp,tp] [--mesh-topology=...]
-//         [--train] [--shard-mode=fast|exact] --report [--report-format=json]
+//         [--shard-training] [--shard-mode=fast|exact] --report
+//         [--report-format=json]
+//   weftc loss.mlir --train [--optimizer=adamw|sgd] [--lr=X] ... -o step.weft
 //
 // Reads weft IR, compiles every entry function (`weft.entry` or @main) to a
 // static plan plus native kernels, and writes a versioned artifact that
@@ -92,10 +94,63 @@ static cl::opt<double>
                    cl::desc("Exact sharding search: solver time limit in "
                             "seconds (default 60); the report gives the gap"),
                    cl::init(60), cl::cat(weftcCat));
-static cl::opt<bool> train("train",
-                           cl::desc("Shard for a training step (backward, "
-                                    "gradient all-reduces, optimizer state)"),
-                           cl::init(false), cl::cat(weftcCat));
+static cl::opt<bool> shardTraining(
+    "shard-training",
+    cl::desc("Shard a forward-only entry for the costs of a training step "
+             "(modelled backward, gradient all-reduces, optimizer state)"),
+    cl::init(false), cl::cat(weftcCat));
+
+static cl::OptionCategory trainCat("weftc training options");
+static cl::opt<bool> train(
+    "train",
+    cl::desc("Compile each entry (its first result is the loss) as a "
+             "training step: gradients of every weft.state argument and the "
+             "optimizer update, parameters and optimizer state updated in "
+             "place (an entry's own weft.optimizer attribute wins)"),
+    cl::init(false), cl::cat(trainCat));
+static cl::opt<std::string>
+    optimizer("optimizer", cl::desc("--train: sgd or adamw (default)"),
+              cl::init("adamw"), cl::cat(trainCat));
+static cl::opt<double> lr("lr", cl::desc("--train: learning rate (1e-3)"),
+                          cl::init(1e-3), cl::cat(trainCat));
+static cl::opt<double> momentum("momentum",
+                                cl::desc("--train: SGD momentum (0)"),
+                                cl::cat(trainCat));
+static cl::opt<double>
+    weightDecay("weight-decay",
+                cl::desc("--train: weight decay (sgd 0, adamw 0.01)"),
+                cl::cat(trainCat));
+static cl::opt<double> beta1("beta1", cl::desc("--train: AdamW beta1 (0.9)"),
+                             cl::cat(trainCat));
+static cl::opt<double> beta2("beta2", cl::desc("--train: AdamW beta2 (0.999)"),
+                             cl::cat(trainCat));
+static cl::opt<double> eps("eps", cl::desc("--train: AdamW eps (1e-8)"),
+                           cl::cat(trainCat));
+static cl::opt<double>
+    clipNorm("clip-norm",
+             cl::desc("--train: clip gradients to this global L2 norm"),
+             cl::cat(trainCat));
+
+/// The weft.optimizer attribute of --train (MLIR syntax) from the flags
+/// given; the compiler checks the values.
+static std::string optimizerAttr() {
+  std::string out = "{kind = \"" + optimizer + "\"";
+  auto add = [&](const char *key, const cl::opt<double> &v, bool always) {
+    if (!always && v.getNumOccurrences() == 0)
+      return;
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.17e", double(v));
+    out += std::string(", ") + key + " = " + buf + " : f64";
+  };
+  add("lr", lr, true);
+  add("momentum", momentum, false);
+  add("weight_decay", weightDecay, false);
+  add("beta1", beta1, false);
+  add("beta2", beta2, false);
+  add("eps", eps, false);
+  add("clip_norm", clipNorm, false);
+  return out + "}";
+}
 static cl::opt<int64_t>
     memoryBudget("memory-budget",
                  cl::desc("Bytes of memory per device for the sharding "
@@ -217,7 +272,7 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerAsmPrinterCLOptions();
   registerDefaultTimingManagerCLOptions();
-  cl::HideUnrelatedOptions(weftcCat);
+  cl::HideUnrelatedOptions({&weftcCat, &trainCat});
   cl::ParseCommandLineOptions(
       argc, argv,
       "weftc: weft IR -> static plan + kernels\n\n"
@@ -256,6 +311,8 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   ::weft::registerAllDialects(registry);
   MLIRContext ctx(registry);
+  // Diagnostics name the op by location; the op dump is noise for users.
+  ctx.printOpOnDiagnostic(false);
   ctx.loadAllAvailableDialects();
 
   std::string err;
@@ -272,7 +329,20 @@ int main(int argc, char **argv) {
   options.stop = emitStage;
   options.mesh = mesh;
   options.shardMode = shardMode;
-  options.training = train;
+  options.training = shardTraining;
+  bool trainFlags = optimizer.getNumOccurrences() || lr.getNumOccurrences() ||
+                    momentum.getNumOccurrences() ||
+                    weightDecay.getNumOccurrences() ||
+                    beta1.getNumOccurrences() || beta2.getNumOccurrences() ||
+                    eps.getNumOccurrences() || clipNorm.getNumOccurrences();
+  if (trainFlags && !train)
+    return fail("--optimizer, --lr, --momentum, --weight-decay, --beta1, "
+                "--beta2, --eps and --clip-norm need --train");
+  if (train && shardTraining)
+    return fail("--train compiles the real backward pass; --shard-training "
+                "(modelled backward costs) is for forward-only entries");
+  if (train)
+    options.trainOptimizer = optimizerAttr();
   options.memoryBudget = memoryBudget;
   options.shardTimeLimit = shardTimeLimit;
   options.shardReportFormat = reportFormat;

@@ -37,6 +37,9 @@ struct CompileOptions {
   bool training = false;
   int64_t memoryBudget = 0;
   double shardTimeLimit = 60; ///< exact mode, seconds
+  /// --train: the weft.optimizer attribute (MLIR syntax) given to every
+  /// entry without one, making it a training step; "" = none.
+  std::string trainOptimizer;
   /// Sharding report: file, "-" = stdout, "" = none (only with a mesh).
   std::string shardReport;
   std::string shardReportFormat = "table";

@@ -1,8 +1,8 @@
 // weftc with a device mesh: shards the entries (dist-auto-shard), prints
 // the plan report, and writes an artifact with one program per device (or
 // the sharded IR with --emit=sharded); bad mesh flags are clear errors.
-// RUN: weftc %s -q --mesh=4 --mesh-axes=tp --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --train --emit=sharded --report 2>&1 | FileCheck %s
-// RUN: weftc %s -q --mesh=4 --mesh-axes=tp --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --train --report=%t.json --report-format=json --emit=sharded -o %t.mlir
+// RUN: weftc %s -q --mesh=4 --mesh-axes=tp --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --shard-training --emit=sharded --report 2>&1 | FileCheck %s
+// RUN: weftc %s -q --mesh=4 --mesh-axes=tp --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --shard-training --report=%t.json --report-format=json --emit=sharded -o %t.mlir
 // RUN: FileCheck %s --check-prefix=JSON < %t.json
 // A report path with characters the pass-pipeline syntax uses.
 // RUN: weftc %s -q --mesh=4 --emit=sharded "--report=%t a}b,c.txt" -o /dev/null
@@ -13,7 +13,7 @@
 // RUN: not weftc %s --mesh=2 --mesh-topology="latency_us=1,2" 2>&1 | FileCheck %s --check-prefix=PERAXIS
 // RUN: not weftc %s --mesh=2 --mesh-topology="speed=3" 2>&1 | FileCheck %s --check-prefix=KEY
 // RUN: not weftc %s --mesh=2 --mesh-topology="flops=-1" 2>&1 | FileCheck %s --check-prefix=VALUE
-// RUN: weftc %s -q --mesh=4 --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --train --emit=plan | FileCheck %s --check-prefix=PLAN
+// RUN: weftc %s -q --mesh=4 --mesh-topology="latency_us=1;bandwidth_gbps=10;flops=1e11" --shard-training --emit=plan | FileCheck %s --check-prefix=PLAN
 // RUN: not weftc %s --emit=sharded 2>&1 | FileCheck %s --check-prefix=STAGE
 // RUN: not weftc %s --mesh=2 --shard-mode=best 2>&1 | FileCheck %s --check-prefix=MODE
 // RUN: not weftc %s --mesh-axes=dp 2>&1 | FileCheck %s --check-prefix=NOMESH

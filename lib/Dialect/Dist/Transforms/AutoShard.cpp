@@ -250,6 +250,14 @@ NdSbp AutoSharder::exitLayout(func::FuncOp fn, unsigned resultIndex,
   if (auto pin =
           fn.getResultAttrOfType<ShardingAttr>(resultIndex, attr::kSharding))
     return pin.getNdSbp();
+  // The new value of a state argument is stored back in that argument's
+  // layout (known once chosen, or pinned).
+  if (auto update =
+          fn.getResultAttrOfType<IntegerAttr>(resultIndex, ::weft::kUpdateAttr))
+    if (update.getInt() >= 0 && update.getInt() < fn.getNumArguments())
+      if (auto arg = fn.getArgAttrOfType<ShardingAttr>(update.getInt(),
+                                                       attr::kSharding))
+        return arg.getNdSbp();
   NdSbp out = produced;
   for (Placement &p : out)
     if (p.isPartial())
