@@ -54,6 +54,25 @@ Value div(ImplicitLocOpBuilder &b, Value x, Value y);
 /// `x * c` for a scalar constant `c` of `x`'s element type.
 Value scale(ImplicitLocOpBuilder &b, Value x, double c);
 
+/// `op(lhs) x op(rhs)` (`op` transposes the last two dims where asked) as
+/// a `weft.matmul` for rank 2 and a `weft.batch_matmul` above.
+Value matmul(ImplicitLocOpBuilder &b, Value lhs, Value rhs,
+             bool transposeLhs = false, bool transposeRhs = false);
+
+/// `v` converted to element type `elementType`; `v` when already of it.
+Value castTo(ImplicitLocOpBuilder &b, Value v, Type elementType);
+
+/// `weft.pad` of `v` (`interior` may be empty for none) with `value`; `v`
+/// when nothing is padded.
+Value pad(ImplicitLocOpBuilder &b, Value v, ArrayRef<int64_t> low,
+          ArrayRef<int64_t> high, ArrayRef<int64_t> interior = {},
+          double value = 0);
+
+/// `weft.slice` of `v` (`strides` may be empty for unit strides); `v` when
+/// the slice is the whole tensor. The slice must not be empty.
+Value slice(ImplicitLocOpBuilder &b, Value v, ArrayRef<int64_t> starts,
+            ArrayRef<int64_t> limits, ArrayRef<int64_t> strides = {});
+
 } // namespace mlir::weft::grad
 
 #endif // WEFT_DIALECT_WEFT_IR_GRADIENTUTILS_H

@@ -210,7 +210,7 @@ def Weft_CompareOp : Weft_Op<"compare", [Weft_Grad, InferTypeOpAdaptor]> {
 // Contractions
 //===----------------------------------------------------------------------===//
 
-def Weft_MatmulOp : Weft_Op<"matmul", [
+def Weft_MatmulOp : Weft_Op<"matmul", [Weft_Grad,
     InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Matrix product of two rank-2 tensors";
   let description = [{
@@ -233,7 +233,7 @@ def Weft_MatmulOp : Weft_Op<"matmul", [
   }];
 }
 
-def Weft_BatchMatmulOp : Weft_Op<"batch_matmul", [
+def Weft_BatchMatmulOp : Weft_Op<"batch_matmul", [Weft_Grad,
     InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Batched matrix product";
   let description = [{
@@ -258,7 +258,7 @@ def Weft_BatchMatmulOp : Weft_Op<"batch_matmul", [
 // Convolution and pooling (NCHW)
 //===----------------------------------------------------------------------===//
 
-def Weft_Conv2DOp : Weft_Op<"conv2d", [
+def Weft_Conv2DOp : Weft_Op<"conv2d", [Weft_Grad,
     InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "2-D convolution, NCHW input, FCHW filter, optional bias";
   let description = [{
@@ -288,7 +288,8 @@ def Weft_Conv2DOp : Weft_Op<"conv2d", [
 }
 
 class Weft_Pool2DOp<string mnemonic, string what>
-    : Weft_Op<mnemonic, [InferTypeOpAdaptor], Weft_CustomSharding> {
+    : Weft_Op<mnemonic, [Weft_Grad, InferTypeOpAdaptor],
+              Weft_CustomSharding> {
   let summary = "2-D " # what # " pooling over NCHW";
   let description = [{
     Pools windows of `kernel = [KH, KW]` moved by `strides` over the spatial
@@ -349,7 +350,7 @@ def Weft_ReduceMaxOp : Weft_ReduceOp<"reduce_max", "Maximum">;
 // Normalizations
 //===----------------------------------------------------------------------===//
 
-def Weft_SoftmaxOp : Weft_Op<"softmax", [SameOperandsAndResultType],
+def Weft_SoftmaxOp : Weft_Op<"softmax", [Weft_Grad, SameOperandsAndResultType],
                              Weft_CustomSharding> {
   let summary = "Softmax along one axis";
   let description = [{
@@ -365,7 +366,7 @@ def Weft_SoftmaxOp : Weft_Op<"softmax", [SameOperandsAndResultType],
   let hasVerifier = 1;
 }
 
-def Weft_LayerNormOp : Weft_Op<"layer_norm", [
+def Weft_LayerNormOp : Weft_Op<"layer_norm", [Weft_Grad,
     AllTypesMatch<["input", "result"]>, AllTypesMatch<["scale", "bias"]>],
     Weft_CustomSharding> {
   let summary = "Layer normalization over the trailing dimensions";
@@ -389,7 +390,7 @@ def Weft_LayerNormOp : Weft_Op<"layer_norm", [
   let hasVerifier = 1;
 }
 
-def Weft_RMSNormOp : Weft_Op<"rms_norm", [
+def Weft_RMSNormOp : Weft_Op<"rms_norm", [Weft_Grad,
     AllTypesMatch<["input", "result"]>], Weft_CustomSharding> {
   let summary = "Root-mean-square normalization over the trailing dimensions";
   let description = [{
@@ -628,7 +629,7 @@ def Weft_EmbeddingGradOp : Weft_Op<"embedding_grad", [Weft_Grad], Weft_CustomSha
 // Losses and attention
 //===----------------------------------------------------------------------===//
 
-def Weft_CrossEntropyOp : Weft_Op<"cross_entropy", [
+def Weft_CrossEntropyOp : Weft_Op<"cross_entropy", [Weft_Grad,
     InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "Mean softmax cross-entropy against integer labels";
   let description = [{
@@ -650,7 +651,7 @@ def Weft_CrossEntropyOp : Weft_Op<"cross_entropy", [
 }
 
 def Weft_ScaledDotProductAttentionOp : Weft_Op<"scaled_dot_product_attention", [
-    InferTypeOpAdaptor], Weft_CustomSharding> {
+    Weft_Grad, InferTypeOpAdaptor], Weft_CustomSharding> {
   let summary = "softmax(q k^T * scale + mask) v";
   let description = [{
     `q [B..., S, D]`, `k [B..., T, D]`, `v [B..., T, E]` (rank >= 2, equal

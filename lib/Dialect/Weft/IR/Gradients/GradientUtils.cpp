@@ -76,3 +76,44 @@ Value grad::div(ImplicitLocOpBuilder &b, Value x, Value y) {
 Value grad::scale(ImplicitLocOpBuilder &b, Value x, double c) {
   return mul(b, x, scalar(b, typeOf(x).getElementType(), c));
 }
+
+Value grad::matmul(ImplicitLocOpBuilder &b, Value lhs, Value rhs,
+                   bool transposeLhs, bool transposeRhs) {
+  if (typeOf(lhs).getRank() == 2)
+    return MatmulOp::create(b, lhs, rhs, transposeLhs, transposeRhs);
+  return BatchMatmulOp::create(b, lhs, rhs, transposeLhs, transposeRhs);
+}
+
+Value grad::castTo(ImplicitLocOpBuilder &b, Value v, Type elementType) {
+  RankedTensorType t = typeOf(v);
+  if (t.getElementType() == elementType)
+    return v;
+  return CastOp::create(b, t.clone(elementType), v);
+}
+
+Value grad::pad(ImplicitLocOpBuilder &b, Value v, ArrayRef<int64_t> low,
+                ArrayRef<int64_t> high, ArrayRef<int64_t> interior,
+                double value) {
+  auto nonZero = [](int64_t x) { return x != 0; };
+  bool inner = llvm::any_of(interior, nonZero);
+  if (!inner && !llvm::any_of(low, nonZero) && !llvm::any_of(high, nonZero))
+    return v;
+  return PadOp::create(
+      b, v, b.getDenseI64ArrayAttr(low), b.getDenseI64ArrayAttr(high),
+      inner ? b.getDenseI64ArrayAttr(interior) : DenseI64ArrayAttr(),
+      b.getF64FloatAttr(value));
+}
+
+Value grad::slice(ImplicitLocOpBuilder &b, Value v, ArrayRef<int64_t> starts,
+                  ArrayRef<int64_t> limits, ArrayRef<int64_t> strides) {
+  ArrayRef<int64_t> shape = typeOf(v).getShape();
+  bool strided = llvm::any_of(strides, [](int64_t s) { return s != 1; });
+  bool whole = !strided &&
+               llvm::all_of(starts, [](int64_t s) { return s == 0; }) &&
+               limits == shape;
+  if (whole)
+    return v;
+  return SliceOp::create(b, v, starts, limits,
+                         strided ? b.getDenseI64ArrayAttr(strides)
+                                 : DenseI64ArrayAttr());
+}
