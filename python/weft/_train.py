@@ -18,6 +18,9 @@ __all__ = ["TrainStep", "compile_train", "grad", "value_and_grad"]
 
 def _argnums(argnums, count, who):
     single = isinstance(argnums, (int, np.integer))
+    if not single and not isinstance(argnums, (tuple, list)):
+        raise TypeError(f"weft.{who}: argnums must be integers (an int or "
+                        f"a tuple of ints), got {argnums!r}")
     nums = (argnums,) if single else tuple(argnums)
     if not nums:
         raise ValueError(f"weft.{who}: argnums is empty")
@@ -260,10 +263,18 @@ class TrainStep:
     def copy_to(self, model):
         """Writes the trained parameters into `model`'s Parameters."""
         own = dict(model.named_parameters())
-        for name, value in self.state_dict().items():
-            if name not in own:
-                raise KeyError(f"weft: the model has no parameter {name!r}")
+        state = self.state_dict()
+        missing = sorted(set(state) - set(own))
+        if missing:
+            raise KeyError(f"weft: the model has no parameter {missing[0]!r}")
+        for name, value in state.items():
             own[name].data = value
+        # This step already holds these values: no re-binding at its next
+        # call (another step compiled from the same model re-binds, as any
+        # compiled model does when its Parameters' arrays are replaced).
+        bound = self._compiled._bound
+        for i, (name, param, _) in enumerate(bound):
+            bound[i] = (name, param, param.data)
 
     def mlir(self, stage="weft"):
         """The step as text at `stage` (see Compiled.mlir)."""

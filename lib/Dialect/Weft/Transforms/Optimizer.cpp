@@ -195,10 +195,20 @@ LogicalResult StepBuilder::run() {
     Value t = addState(scalarType, "optimizer.step");
     Value next = add(b, t, f32(1));
     addUpdate(next, t);
-    Value bc1 = sub(b, f32(1), wd::PowOp::create(b, f32(config.beta1), next));
-    Value bc2 = sub(b, f32(1), wd::PowOp::create(b, f32(config.beta2), next));
-    stepSize = div(b, lr, bc1);
-    bc2Sqrt = wd::SqrtOp::create(b, bc2);
+    // The bias corrections in f64 (as PyTorch computes them in double),
+    // rounded to f32 once.
+    Type f64 = b.getF64Type();
+    auto toF64 = [&](Value v) {
+      return wd::CastOp::create(b, RankedTensorType::get({}, f64), v);
+    };
+    auto toF32 = [&](Value v) { return wd::CastOp::create(b, scalarType, v); };
+    Value t64 = toF64(next), one = scalar(b, f64, 1);
+    Value bc1 =
+        sub(b, one, wd::PowOp::create(b, scalar(b, f64, config.beta1), t64));
+    Value bc2 =
+        sub(b, one, wd::PowOp::create(b, scalar(b, f64, config.beta2), t64));
+    stepSize = toF32(div(b, toF64(lr), bc1));
+    bc2Sqrt = toF32(wd::SqrtOp::create(b, bc2));
   }
 
   for (auto &[i, g] : params) {
