@@ -250,6 +250,48 @@ TEST(Validate, LaunchWritesAWeight) {
   EXPECT_TRUE(s.ok) << s.message;
 }
 
+TEST(Validate, CommandsMayWriteState) {
+  // A training step updates its parameters in place: state buffers may be
+  // written by every kind of command, also when their initial value is a
+  // weight.
+  for (bool initialized : {false, true}) {
+    ArtifactDesc a = base();
+    if (initialized)
+      buf(a, S).weight = 0; // s starts as 'w' (64 bytes)
+    cmd(a, Launch).outs = {S};
+    rt::Status s = rt::validateArtifact(a);
+    EXPECT_TRUE(s.ok) << "launch: " << s.message;
+    a = base();
+    if (initialized)
+      buf(a, S).weight = 0;
+    cmd(a, CopyCmd).outs = {S}; // tmp -> s, 64 bytes each
+    s = rt::validateArtifact(a);
+    EXPECT_TRUE(s.ok) << "copy: " << s.message;
+    a = base();
+    if (initialized)
+      buf(a, S).weight = 0;
+    cmd(a, GemmCmd).outs = {S}; // 2 x 4 f32 into 64 bytes
+    s = rt::validateArtifact(a);
+    EXPECT_TRUE(s.ok) << "gemm: " << s.message;
+  }
+}
+
+TEST(Validate, CopyOrGemmWritesAWeight) {
+  // Weights stay read-only whatever the command.
+  ArtifactDesc a = base();
+  cmd(a, CopyCmd).outs = {W}; // tmp -> w, 64 bytes each
+  expectRefused(a, "command 1 writes a weight");
+  a = base();
+  cmd(a, GemmCmd).outs = {W};
+  expectRefused(a, "command 4 writes a weight");
+  // A weight-bound buffer that is not this entry's state is a weight.
+  a = base();
+  a.entries[0].state[0].placements[0].buffer = W;
+  buf(a, S).weight = 0;
+  cmd(a, Launch).outs = {S};
+  expectRefused(a, "command 0 writes a weight");
+}
+
 TEST(Validate, GemmOperandTooSmall) {
   ArtifactDesc a = base();
   gemm(a).m = 3; // A: 3 x 4 f32 = 48 bytes in 32
