@@ -48,10 +48,10 @@ func.func @neg(%x: tensor<4xf32>) -> tensor<f32> attributes {weft.autodiff = arr
 // CHECK-SAME:      %[[X:[^:]+]]: tensor<4xf32>)
 // CHECK:         %[[L:.*]] = weft.reduce_sum
 // CHECK:         %[[G:.*]] = weft.broadcast_to
-// CHECK-DAG:     %[[Z0:.*]] = weft.constant dense<0.000000e+00> : tensor<f32>
-// CHECK-DAG:     %[[LT:.*]] = weft.compare lt, %[[X]], %[[Z0]] : tensor<4xf32>, tensor<f32>
-// CHECK-DAG:     %[[Z1:.*]] = weft.constant dense<0.000000e+00> : tensor<f32>
-// CHECK-DAG:     %[[GT:.*]] = weft.compare gt, %[[X]], %[[Z1]] : tensor<4xf32>, tensor<f32>
+// CHECK:         %[[Z0:.*]] = weft.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-NEXT:    %[[GT:.*]] = weft.compare gt, %[[X]], %[[Z0]] : tensor<4xf32>, tensor<f32>
+// CHECK-NEXT:    %[[Z1:.*]] = weft.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-NEXT:    %[[LT:.*]] = weft.compare lt, %[[X]], %[[Z1]] : tensor<4xf32>, tensor<f32>
 // CHECK:         %[[S:.*]] = weft.sub %[[GT]], %[[LT]] : tensor<4xf32>
 // CHECK-NEXT:    %[[D:.*]] = weft.mul %[[G]], %[[S]] : tensor<4xf32>
 // CHECK-NEXT:    return %[[L]], %[[D]]

@@ -369,6 +369,19 @@ LogicalResult ProgramBuilder::writeBack(Value value, FlatSymbolRefAttr state,
         kernelWritesInPlace(launch, in - ins.begin(), out - outs.begin());
   }
   if (!retarget || !outs) {
+    // The old value of another state must be read before any write-back
+    // can overwrite it: a copy at the start keeps it.
+    if (buffer.getArena() == "state") {
+      FailureOr<FlatSymbolRefAttr> kept =
+          newBuffer(loc, "activations", value.getType());
+      if (failed(kept))
+        return failure();
+      OpBuilder::InsertionGuard guard(b);
+      if (!commands.empty())
+        b.setInsertionPoint(commands.front());
+      CopyOp::create(b, loc, *src, *kept, compute);
+      src = kept;
+    }
     CopyOp::create(b, loc, *src, state, compute);
     return success();
   }

@@ -159,9 +159,11 @@ LogicalResult Differentiator::run(ArrayRef<int64_t> wrt) {
     ret.getOperandsMutable().append(g);
   }
   fn->removeAttr(::weft::kAutodiffAttr);
-  // Rules build every operand's gradient; those nobody needs go away.
+  // Rules build every operand's gradient; those nobody needs go away (the
+  // user's own ops stay as written).
+  DenseSet<Operation *> original(forward.begin(), forward.end());
   for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
-    if (isOpTriviallyDead(&op))
+    if (!original.contains(&op) && isOpTriviallyDead(&op))
       op.erase();
   return success();
 }

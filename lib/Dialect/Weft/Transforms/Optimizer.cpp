@@ -129,14 +129,17 @@ private:
 Value StepBuilder::addState(RankedTensorType type, const std::string &name,
                             double init) {
   MLIRContext *ctx = fn.getContext();
+  Type et = type.getElementType();
+  Attribute value = isa<FloatType>(et)
+                        ? Attribute(FloatAttr::get(et, init))
+                        : Attribute(IntegerAttr::get(et, int64_t(init)));
   NamedAttribute attrs[] = {
       NamedAttribute(StringAttr::get(ctx, ::weft::kStateAttr),
                      UnitAttr::get(ctx)),
       NamedAttribute(StringAttr::get(ctx, "weft.name"),
                      StringAttr::get(ctx, name)),
       NamedAttribute(StringAttr::get(ctx, ::weft::kStateInitAttr),
-                     cast<wd::ConstantOp>(splat(b, type, init).getDefiningOp())
-                         .getValue())};
+                     DenseElementsAttr::get(type, value))};
   unsigned index = fn.getNumArguments();
   (void)fn.insertArgument(index, type, DictionaryAttr::get(ctx, attrs),
                           fn.getLoc());

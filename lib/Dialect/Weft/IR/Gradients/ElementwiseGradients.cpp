@@ -83,8 +83,10 @@ LogicalResult AbsOp::buildGradients(OpBuilder &builder, ValueRange grads,
   // sign(x) (0 at x = 0, as numpy's and JAX's subgradient choice).
   return unary(*this, builder, grads, out,
                [](ImplicitLocOpBuilder &b, Value x, Value, Value g) {
-                 Value sign = sub(b, maskOf(b, ComparePredicate::gt, x, 0),
-                                  maskOf(b, ComparePredicate::lt, x, 0));
+                 // Sequenced: argument evaluation order is unspecified.
+                 Value pos = maskOf(b, ComparePredicate::gt, x, 0);
+                 Value neg = maskOf(b, ComparePredicate::lt, x, 0);
+                 Value sign = sub(b, pos, neg);
                  return mul(b, g, sign);
                });
 }
@@ -119,7 +121,9 @@ LogicalResult RsqrtOp::buildGradients(OpBuilder &builder, ValueRange grads,
   // d x^(-1/2) = -1/2 x^(-3/2) = -1/2 y^3
   return unary(*this, builder, grads, out,
                [](ImplicitLocOpBuilder &b, Value, Value y, Value g) {
-                 return mul(b, scale(b, g, -0.5), mul(b, y, mul(b, y, y)));
+                 Value half = scale(b, g, -0.5);
+                 Value cube = mul(b, y, mul(b, y, y));
+                 return mul(b, half, cube);
                });
 }
 
@@ -230,7 +234,9 @@ LogicalResult SubOp::buildGradients(OpBuilder &builder, ValueRange grads,
 LogicalResult MulOp::buildGradients(OpBuilder &builder, ValueRange grads,
                                     SmallVectorImpl<Value> &out) {
   ImplicitLocOpBuilder b(getLoc(), builder);
-  binary(b, *this, mul(b, grads[0], getRhs()), mul(b, grads[0], getLhs()), out);
+  Value ga = mul(b, grads[0], getRhs());
+  Value gb = mul(b, grads[0], getLhs());
+  binary(b, *this, ga, gb, out);
   return success();
 }
 
