@@ -1,12 +1,14 @@
 # RUN: %PYTHON %s --weft-opt weft-opt --corpus %S/../../Dialect --seed 1 --mutants 600
 # RUN: %PYTHON %s --weft-opt weft-opt --corpus %S/../../Dialect/Dist --seed 2 --mutants 300 --passes "--dist-auto-shard --dist-partition --dist-specialize"
+# RUN: %PYTHON %s --weft-opt weft-opt --corpus %S/../../Dialect/Weft --seed 3 --mutants 1000 --passes "--weft-autodiff --weft-optimizer --canonicalize"
 #
 # Robustness: weft-opt must answer any input, however malformed, with a
 # diagnostic and exit code 0 or 1 -- never a crash, hang or assertion. This
 # mutates every test input of the dialects (numbers replaced by edge values,
 # tokens dropped or swapped, lines duplicated, files truncated) and runs the
 # parser, verifier and canonicalizer on the mutants (or, with --passes, the
-# given pass pipeline: the sharding passes on the dist tests).
+# given pass pipeline: the sharding passes on the dist tests, autodiff and
+# the optimizer on the weft tests).
 import argparse
 import pathlib
 import random
