@@ -39,6 +39,21 @@ void binary(ImplicitLocOpBuilder &b, Operation *op, Value ga, Value gb,
   out.push_back(unbroadcast(b, ga, typeOf(op->getOperand(0))));
   out.push_back(unbroadcast(b, gb, typeOf(op->getOperand(1))));
 }
+/// max / min: the gradient goes to the operand that was selected, the
+/// left one where `lhs <leftWins> rhs` (so ties go to the left operand).
+LogicalResult select(Operation *op, OpBuilder &builder, ValueRange grads,
+                     SmallVectorImpl<Value> &out, ComparePredicate leftWins) {
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+  if (!isa<FloatType>(typeOf(lhs).getElementType())) {
+    out.append(2, Value());
+    return success();
+  }
+  ImplicitLocOpBuilder b(op->getLoc(), builder);
+  Value left = CompareOp::create(b, leftWins, lhs, rhs);
+  Value ga = mul(b, grads[0], left);
+  binary(b, op, ga, sub(b, grads[0], ga), out);
+  return success();
+}
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -252,29 +267,12 @@ LogicalResult DivOp::buildGradients(OpBuilder &builder, ValueRange grads,
 
 LogicalResult MaxOp::buildGradients(OpBuilder &builder, ValueRange grads,
                                     SmallVectorImpl<Value> &out) {
-  if (!isDifferentiableOperand(0)) {
-    out.append(2, Value());
-    return success();
-  }
-  // Ties go to the left operand.
-  ImplicitLocOpBuilder b(getLoc(), builder);
-  Value left = CompareOp::create(b, ComparePredicate::ge, getLhs(), getRhs());
-  Value ga = mul(b, grads[0], left);
-  binary(b, *this, ga, sub(b, grads[0], ga), out);
-  return success();
+  return select(*this, builder, grads, out, ComparePredicate::ge);
 }
 
 LogicalResult MinOp::buildGradients(OpBuilder &builder, ValueRange grads,
                                     SmallVectorImpl<Value> &out) {
-  if (!isDifferentiableOperand(0)) {
-    out.append(2, Value());
-    return success();
-  }
-  ImplicitLocOpBuilder b(getLoc(), builder);
-  Value left = CompareOp::create(b, ComparePredicate::le, getLhs(), getRhs());
-  Value ga = mul(b, grads[0], left);
-  binary(b, *this, ga, sub(b, grads[0], ga), out);
-  return success();
+  return select(*this, builder, grads, out, ComparePredicate::le);
 }
 
 LogicalResult PowOp::buildGradients(OpBuilder &builder, ValueRange grads,
