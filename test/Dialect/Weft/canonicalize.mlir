@@ -246,3 +246,29 @@ func.func @negative_pad_reverse(%x: tensor<4x8xf32>) -> (tensor<4x10xf32>, tenso
   %3 = weft.reverse %2 axes = [0] : tensor<4x8xf32>
   return %0, %1, %3 : tensor<4x10xf32>, tensor<7x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// Two splats of different (broadcast) shapes fold to a splat of the result.
+// CHECK-LABEL: func.func @splat_times_scalar
+// CHECK-NEXT:    %[[C:.*]] = weft.constant dense<1.500000e+00> : tensor<2x3xf32>
+// CHECK-NEXT:    return %[[C]]
+func.func @splat_times_scalar() -> tensor<2x3xf32> {
+  %a = weft.constant dense<3.0> : tensor<2x3xf32>
+  %b = weft.constant dense<0.5> : tensor<f32>
+  %m = weft.mul %a, %b : tensor<2x3xf32>, tensor<f32>
+  return %m : tensor<2x3xf32>
+}
+
+// -----
+
+// Integer division by a zero splat folds to weft.div's defined zero.
+// CHECK-LABEL: func.func @splat_int_div_by_zero
+// CHECK-NEXT:    %[[C:.*]] = weft.constant dense<0> : tensor<4xi32>
+// CHECK-NEXT:    return %[[C]]
+func.func @splat_int_div_by_zero() -> tensor<4xi32> {
+  %a = weft.constant dense<7> : tensor<4xi32>
+  %b = weft.constant dense<0> : tensor<i32>
+  %d = weft.div %a, %b : tensor<4xi32>, tensor<i32>
+  return %d : tensor<4xi32>
+}

@@ -47,11 +47,23 @@ OpFoldResult foldIdentity(Operation *op, ArrayRef<Attribute> operands,
 template <typename FloatFn, typename IntFn>
 OpFoldResult foldConstants(Operation *op, ArrayRef<Attribute> operands,
                            FloatFn floatFn, IntFn intFn) {
-  Type type = op->getResult(0).getType();
+  auto type = cast<ShapedType>(op->getResult(0).getType());
+  Type et = type.getElementType();
+  // Two splats (of any broadcast-compatible shapes): a splat of the result.
+  auto a = dyn_cast_or_null<SplatElementsAttr>(operands[0]);
+  auto b = dyn_cast_or_null<SplatElementsAttr>(operands[1]);
+  if (a && b && a.getElementType() == et && b.getElementType() == et) {
+    if (isa<FloatType>(et))
+      return DenseElementsAttr::get(type, floatFn(a.getSplatValue<APFloat>(),
+                                                  b.getSplatValue<APFloat>()));
+    if (std::optional<APInt> v =
+            intFn(a.getSplatValue<APInt>(), b.getSplatValue<APInt>()))
+      return DenseElementsAttr::get(type, *v);
+    return {};
+  }
   if (op->getOperand(0).getType() != type ||
       op->getOperand(1).getType() != type)
     return {};
-  Type et = cast<ShapedType>(type).getElementType();
   if (isa<FloatType>(et))
     return constFoldBinaryOp<FloatAttr, APFloat, void>(
         operands, [&](const APFloat &a, const APFloat &b) {
