@@ -49,6 +49,11 @@ using ::weft::sbp::Placement;
 
 namespace {
 
+/// Whether result `i` of `fn` is the new value of a state argument.
+bool isWriteBack(func::FuncOp fn, unsigned i) {
+  return fn.getResultAttr(i, ::weft::kUpdateAttr) != nullptr;
+}
+
 /// Per-device memory of a parameter in a training step: the value, its
 /// gradient and two Adam moments.
 constexpr double kTrainingParameterCopies = 4;
@@ -102,9 +107,13 @@ struct Node {
   std::vector<int64_t> memory;  ///< per strategy
 };
 
-/// A use of a node's result by another node's operand.
+/// A use of a node's result by another node's operand, or (`writeBack`)
+/// the new value of a state argument stored back into it: its "operand" is
+/// the argument's own layout.
 struct Use {
   int producer, result, consumer, operand;
+  Value value;
+  bool writeBack = false;
 };
 
 class AutoSharder {
@@ -311,7 +320,8 @@ LogicalResult AutoSharder::buildNodes(func::FuncOp fn) {
                << " is not defined in the entry block";
       if (isShardable(operand.get().getType()))
         uses.push_back({it->second.first, it->second.second, self,
-                        static_cast<int>(operand.getOperandNumber())});
+                        static_cast<int>(operand.getOperandNumber()),
+                        operand.get()});
     }
     auto pinned = [&](ShardingAttr in, ShardingAttr out) -> LogicalResult {
       if (in.getMesh().getValue() != mesh.getSymName())
@@ -361,6 +371,24 @@ LogicalResult AutoSharder::buildNodes(func::FuncOp fn) {
     for (OpResult r : op.getResults())
       producerOf[r] = {self, static_cast<int>(r.getResultNumber())};
     nodes.push_back(std::move(n));
+  }
+  // A state argument's new value (weft.update) goes back in the argument's
+  // layout: an edge from its producer to the argument, whose "operand" is
+  // its own layout, so the search prices the write-back reshard.
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  for (OpOperand &r : ret->getOpOperands()) {
+    auto update = fn.getResultAttrOfType<IntegerAttr>(r.getOperandNumber(),
+                                                      ::weft::kUpdateAttr);
+    if (!update || update.getInt() < 0 ||
+        update.getInt() >= fn.getNumArguments())
+      continue;
+    int arg = static_cast<int>(update.getInt()); // arguments come first
+    auto [p, res] = producerOf.lookup(r.get());
+    if (p == arg)
+      continue; // the state is returned unchanged
+    for (Signature &sig : nodes[arg].strategies)
+      sig.operands = {sig.results[0]};
+    uses.push_back({p, res, arg, 0, r.get(), /*writeBack=*/true});
   }
   return success();
 }
@@ -460,8 +488,8 @@ void AutoSharder::computeNodeCosts(func::FuncOp fn) {
       double exit = 0;
       for (OpOperand &ret : returnOp->getOpOperands()) {
         auto [p, r] = producerOf.lookup(ret.get());
-        if (&nodes[p] != &n)
-          continue;
+        if (&nodes[p] != &n || isWriteBack(fn, ret.getOperandNumber()))
+          continue; // a write-back is costed on its own edge
         const NdSbp &produced = s.results[r];
         NdSbp target = exitLayout(fn, ret.getOperandNumber(), produced);
         exit += reshardSeconds(produced, target, ret.get().getType()).first;
@@ -537,7 +565,7 @@ SearchProblem AutoSharder::buildProblem(func::FuncOp fn, int64_t budget,
   }
   for (const Use &u : uses) {
     const Node &prod = nodes[u.producer], &cons = nodes[u.consumer];
-    Value v = cons.op->getOperand(u.operand);
+    Value v = u.value;
     bool grad = options.training && needsGradient.contains(v);
     ::weft::SearchEdge e;
     e.src = u.producer;
@@ -657,6 +685,8 @@ void AutoSharder::rewrite(func::FuncOp fn, const std::vector<int> &choice) {
     return r;
   };
   for (const Use &u : uses) {
+    if (u.writeBack)
+      continue; // resharded at the return below
     Operation *consumer = nodes[u.consumer].op;
     Value v = consumer->getOperand(u.operand);
     const NdSbp &from =
@@ -759,7 +789,7 @@ void AutoSharder::fillReport(func::FuncOp fn, const std::vector<int> &choice,
     gradientSeconds(n, s, &row.collectives);
     for (OpOperand &ret : returnOp->getOpOperands()) {
       auto [p, r] = producerOf.lookup(ret.get());
-      if (p != static_cast<int>(i))
+      if (p != static_cast<int>(i) || isWriteBack(fn, ret.getOperandNumber()))
         continue;
       NdSbp to = exitLayout(fn, ret.getOperandNumber(), s.results[r]);
       if (auto plan = planner.plan(
@@ -770,7 +800,7 @@ void AutoSharder::fillReport(func::FuncOp fn, const std::vector<int> &choice,
     }
   }
   for (const Use &u : uses) {
-    Value v = nodes[u.consumer].op->getOperand(u.operand);
+    Value v = u.value;
     const NdSbp &from =
         nodes[u.producer].strategies[choice[u.producer]].results[u.result];
     const NdSbp &to =
@@ -785,7 +815,8 @@ void AutoSharder::fillReport(func::FuncOp fn, const std::vector<int> &choice,
                      static_cast<int64_t>(elementBytes(v.getType())));
     if (!plan)
       continue;
-    std::string what = "operand " + std::to_string(u.operand);
+    std::string what = u.writeBack ? std::string("write-back")
+                                   : "operand " + std::to_string(u.operand);
     addSteps(*plan, what, false, rows[u.consumer].collectives);
     if (grad)
       addSteps(*plan, what, true, rows[u.consumer].collectives);
