@@ -186,6 +186,17 @@ class TrainStep:
                              f"is not an axis of the mesh "
                              f"{tuple(options['mesh'].axes)}")
 
+        if batch_axis is not None:
+            mesh = options["mesh"]
+            parts = mesh.shape[list(mesh.axes).index(batch_axis)]
+            for i, a in enumerate(example_inputs):
+                shape = np.shape(a)
+                if not shape or shape[0] % parts:
+                    raise ValueError(
+                        f"weft.compile_train: batch_axis={batch_axis!r} "
+                        f"splits dim 0 of every input over {parts} devices, "
+                        f"but input {i} has shape {list(shape)}")
+
         def step(*args):
             if batch_axis is not None:
                 from ._sharding import shard

@@ -406,9 +406,17 @@ int run(int argc, char **argv) {
   // Under MPI rank 0 holds the outputs (every rank with --per-rank).
   if (writes && steps)
     printScalars(*exe, results, steps);
-  if (!stateDir.empty())
+  if (!stateDir.empty()) {
+    // --per-rank: every rank writes its own copy to DIR/rank<R>/.
+    if (m->usesMpi() && perRank) {
+      if (mkdir(stateDir.c_str(), 0755) != 0 && errno != EEXIST)
+        return error("cannot create '" + stateDir +
+                     "': " + std::strerror(errno));
+      stateDir += "/rank" + std::to_string(m->rank());
+    }
     if (int code = writeState(*exe, stateDir, writes); code)
       return code;
+  }
   if (!writes)
     return 0;
   if (m->usesMpi() && perRank && !outDir.empty()) {
