@@ -584,6 +584,19 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+/// Slice and pad take two per-dim lists and an optional third: each needs
+/// one entry per dim of the input.
+static LogicalResult checkOnePerDim(std::optional<Location> loc, StringRef name,
+                                    int64_t rank, ArrayRef<int64_t> a,
+                                    ArrayRef<int64_t> b,
+                                    std::optional<ArrayRef<int64_t>> c,
+                                    StringRef what) {
+  auto one = [&](size_t n) { return static_cast<int64_t>(n) == rank; };
+  if (!one(a.size()) || !one(b.size()) || (c && !one(c->size())))
+    return inferError(loc, name, what, " need one entry per dim (", rank, ")");
+  return success();
+}
+
 LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
                                         std::optional<Location> loc,
                                         Adaptor adaptor,
@@ -596,12 +609,9 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
   int64_t rank = input.getRank();
   ArrayRef<int64_t> starts = adaptor.getStarts(), limits = adaptor.getLimits();
   std::optional<ArrayRef<int64_t>> strides = adaptor.getStrides();
-  if (static_cast<int64_t>(starts.size()) != rank ||
-      static_cast<int64_t>(limits.size()) != rank ||
-      (strides && static_cast<int64_t>(strides->size()) != rank))
-    return inferError(loc, name,
-                      "starts, limits and strides need one entry per dim (",
-                      rank, ")");
+  if (failed(checkOnePerDim(loc, name, rank, starts, limits, strides,
+                            "starts, limits and strides")))
+    return failure();
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t start = starts[d], limit = limits[d];
@@ -631,12 +641,9 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
   int64_t rank = input.getRank();
   ArrayRef<int64_t> low = adaptor.getLow(), high = adaptor.getHigh();
   std::optional<ArrayRef<int64_t>> interior = adaptor.getInterior();
-  if (static_cast<int64_t>(low.size()) != rank ||
-      static_cast<int64_t>(high.size()) != rank ||
-      (interior && static_cast<int64_t>(interior->size()) != rank))
-    return inferError(loc, name,
-                      "low, high and interior need one entry per dim (", rank,
-                      ")");
+  if (failed(checkOnePerDim(loc, name, rank, low, high, interior,
+                            "low, high and interior")))
+    return failure();
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t lo = low[d], hi = high[d], in = interior ? (*interior)[d] : 0;
