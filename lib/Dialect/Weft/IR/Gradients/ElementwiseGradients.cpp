@@ -20,8 +20,13 @@ unary(Operation *op, OpBuilder &builder, ValueRange grads,
       SmallVectorImpl<Value> &out,
       function_ref<Value(ImplicitLocOpBuilder &, Value x, Value y, Value g)>
           rule) {
+  Value x = op->getOperand(0);
+  if (!isa<FloatType>(typeOf(x).getElementType())) {
+    out.push_back(Value()); // integer abs / relu / neg
+    return success();
+  }
   ImplicitLocOpBuilder b(op->getLoc(), builder);
-  out.push_back(rule(b, op->getOperand(0), op->getResult(0), grads[0]));
+  out.push_back(rule(b, x, op->getResult(0), grads[0]));
   return success();
 }
 
@@ -91,10 +96,6 @@ LogicalResult NegOp::buildGradients(OpBuilder &builder, ValueRange grads,
 
 LogicalResult AbsOp::buildGradients(OpBuilder &builder, ValueRange grads,
                                     SmallVectorImpl<Value> &out) {
-  if (!isDifferentiableOperand(0)) {
-    out.push_back(Value());
-    return success();
-  }
   // sign(x) (0 at x = 0, as numpy's and JAX's subgradient choice).
   return unary(*this, builder, grads, out,
                [](ImplicitLocOpBuilder &b, Value x, Value, Value g) {
@@ -163,10 +164,6 @@ LogicalResult SigmoidOp::buildGradients(OpBuilder &builder, ValueRange grads,
 
 LogicalResult ReluOp::buildGradients(OpBuilder &builder, ValueRange grads,
                                      SmallVectorImpl<Value> &out) {
-  if (!isDifferentiableOperand(0)) {
-    out.push_back(Value());
-    return success();
-  }
   // 1 for x > 0, else 0 (the subgradient at 0 is 0, as in PyTorch and JAX).
   return unary(*this, builder, grads, out,
                [](ImplicitLocOpBuilder &b, Value x, Value, Value g) {
