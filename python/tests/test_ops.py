@@ -197,3 +197,15 @@ def test_multiple_outputs_and_jit(rng):
     s2, _ = two(r(rng, 2, 2), r(rng, 2, 2))
     assert s2.shape == (2, 2)
     assert len(two._cache) == 2
+
+
+def test_long_f32_sums_are_accurate():
+    # A sequential f32 sum of n elements errs by up to ~n * 2^-24; long
+    # sums (the full mean of a loss) accumulate in f64 and round once.
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal((64, 8192)) + 3).astype(np.float32)
+    exact = x.astype(np.float64)
+    mean = weft.jit(lambda t: t.mean())(x)
+    assert abs(float(mean) / exact.mean() - 1) < 1e-6
+    rows = weft.jit(lambda t: t.sum(axis=1))(x)
+    np.testing.assert_allclose(rows, exact.sum(axis=1), rtol=1e-6)

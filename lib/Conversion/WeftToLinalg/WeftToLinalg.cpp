@@ -355,13 +355,26 @@ struct Builder {
   }
 
   /// Sum of `input` over `axes`, in the accumulator type of its elements.
+  /// An f32 sum of more than kWideSumElements elements accumulates in f64
+  /// and is rounded to f32 once: a sequential f32 sum of n elements errs by
+  /// up to about n * 2^-24 relative (1.7e-4 measured for a mean over 2^19).
   Value sum(Value input, const llvm::SmallBitVector &axes) {
-    Type et = cast<RankedTensorType>(input.getType()).getElementType();
-    return reduce(input, axes, constant(b, loc, ::weft::accumulatorType(et), 0),
-                  [](OpBuilder &nb, Location l, Value x, Value acc) {
-                    return add(nb, l, x, acc);
-                  });
+    auto type = cast<RankedTensorType>(input.getType());
+    Type acc = ::weft::accumulatorType(type.getElementType());
+    int64_t count = 1;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (axes.test(d))
+        count =
+            std::min<int64_t>(count * std::max<int64_t>(type.getDimSize(d), 1),
+                              kWideSumElements + 1);
+    Type wide = acc.isF32() && count > kWideSumElements ? b.getF64Type() : acc;
+    Value s = reduce(input, axes, constant(b, loc, wide, 0),
+                     [](OpBuilder &nb, Location l, Value x, Value a) {
+                       return add(nb, l, x, a);
+                     });
+    return toElement(s, acc);
   }
+  static constexpr int64_t kWideSumElements = 4096;
 
   /// Reduces `input` over `axes` starting from `init`; `combine(elem, acc)`
   /// sees every element already converted to the type of `init` (which is
