@@ -12,7 +12,8 @@
 //
 // Everything that sums accumulates in `accumulatorType(elementType)` (f32 for
 // 16-bit floats, i32 for i8) and converts back to the element type at the
-// end. Integer division never traps: x / 0 == 0 and INT_MIN / -1 == INT_MIN,
+// end; reductions over more than 4096 elements of f32 accumulate in f64
+// (then round to f32 once), so that long sums stay accurate. Integer division never traps: x / 0 == 0 and INT_MIN / -1 == INT_MIN,
 // chosen with selects before the divide. Ops with zero-element results lower
 // to an empty tensor; ops whose result is not empty but that read an empty
 // operand get their defined value (zeros for sums and products, NaN for
