@@ -308,10 +308,16 @@ bool ProgramBuilder::kernelWritesInPlace(LaunchOp launch, unsigned input,
                         : func::FuncOp();
   if (!kernel || kernel.isExternal())
     return false;
-  Block &body = kernel.getBody().front();
-  if (body.getOperations().size() != 2)
-    return false;
-  auto generic = dyn_cast<linalg::GenericOp>(body.front());
+  // One generic (and the constants it reads, e.g. a cloned splat).
+  linalg::GenericOp generic;
+  for (Operation &op : kernel.getBody().front().without_terminator()) {
+    if (op.hasTrait<OpTrait::ConstantLike>())
+      continue;
+    auto g = dyn_cast<linalg::GenericOp>(op);
+    if (!g || generic)
+      return false;
+    generic = g;
+  }
   if (!generic || generic.getNumDpsInits() != 1)
     return false;
   BlockArgument in = kernel.getArgument(input);
