@@ -179,6 +179,12 @@ class Compiled:
         out = self._exe.run(feeds)
         return out[0] if self._single else tuple(out)
 
+    def _mark_parameters_bound(self):
+        """Records every Parameter's current array as bound (the caller
+        wrote the same values into the compiled model's state)."""
+        self._bound = [(name, param, param.data)
+                       for name, param, _ in self._bound]
+
     def _rebind_changed_parameters(self):
         for i, (name, param, bound) in enumerate(self._bound):
             if param.data is not bound:

@@ -283,9 +283,7 @@ class TrainStep:
         # This step already holds these values: no re-binding at its next
         # call (another step compiled from the same model re-binds, as any
         # compiled model does when its Parameters' arrays are replaced).
-        bound = self._compiled._bound
-        for i, (name, param, _) in enumerate(bound):
-            bound[i] = (name, param, param.data)
+        self._compiled._mark_parameters_bound()
 
     def mlir(self, stage="weft"):
         """The step as text at `stage` (see Compiled.mlir)."""

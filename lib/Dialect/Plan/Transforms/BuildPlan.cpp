@@ -28,14 +28,6 @@ constexpr int64_t kAlignment = 64;
 /// Scratch buffers obey the tensor limit too.
 constexpr int64_t kMaxBufferBytes = mlir::weft::kMaxTensorBytes;
 
-/// Name of an argument or result: its `weft.name` attribute, or a default.
-std::string ioName(DictionaryAttr attrs, StringRef fallback, unsigned i) {
-  if (attrs)
-    if (auto name = attrs.getAs<StringAttr>("weft.name"))
-      return name.str();
-  return (fallback + Twine(i)).str();
-}
-
 /// Builds one program from one entry function.
 class ProgramBuilder {
 public:
@@ -444,7 +436,7 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
 
   for (auto [i, arg] : llvm::enumerate(fn.getArguments())) {
     DictionaryAttr attrs = fn.getArgAttrDict(i);
-    StringAttr name = b.getStringAttr(ioName(attrs, "arg", i));
+    StringAttr name = b.getStringAttr(::weft::ioName(attrs, "arg", i));
     // Parameters are persistent state: bound once, kept between runs.
     if (attrs && attrs.get(::weft::kStateAttr)) {
       auto init = attrs.getAs<ElementsAttr>(::weft::kStateInitAttr);
@@ -546,9 +538,10 @@ LogicalResult ProgramBuilder::build(ModuleOp top) {
     }
     taken.insert(*buf);
     auto [start, global] = sliceOf(fn.getResultAttrDict(i));
-    OutputOp::create(b, ret.getLoc(),
-                     b.getStringAttr(ioName(fn.getResultAttrDict(i), "out", i)),
-                     *buf, TypeAttr::get(v.getType()), start, global);
+    OutputOp::create(
+        b, ret.getLoc(),
+        b.getStringAttr(::weft::ioName(fn.getResultAttrDict(i), "out", i)),
+        *buf, TypeAttr::get(v.getType()), start, global);
   }
   for (auto &[v, arg] : updates)
     if (failed(writeBack(v, buffers[fn.getArgument(arg)], ret.getLoc())))

@@ -24,12 +24,6 @@ namespace wd = mlir::weft;
 
 namespace {
 
-std::string argName(func::FuncOp fn, unsigned i) {
-  if (auto name = fn.getArgAttrOfType<StringAttr>(i, "weft.name"))
-    return name.str();
-  return "arg" + std::to_string(i);
-}
-
 bool isFloatTensor(Type t) {
   auto tensor = dyn_cast<RankedTensorType>(t);
   return tensor && isa<FloatType>(tensor.getElementType());
@@ -76,7 +70,7 @@ LogicalResult Differentiator::run(ArrayRef<int64_t> wrt) {
     seen.set(i);
     if (!isFloatTensor(fn.getArgument(i).getType()))
       return fn.emitOpError("weft-autodiff: argument ")
-             << i << " ('" << argName(fn, i) << "') has type "
+             << i << " ('" << ::weft::argumentName(fn, i) << "') has type "
              << fn.getArgument(i).getType()
              << ": only float tensors have gradients (integer ids and "
                 "labels are not differentiable)";
@@ -152,7 +146,7 @@ LogicalResult Differentiator::run(ArrayRef<int64_t> wrt) {
         NamedAttribute(StringAttr::get(ctx, ::weft::kGradOfAttr),
                        b.getI64IntegerAttr(i)),
         NamedAttribute(StringAttr::get(ctx, "weft.name"),
-                       b.getStringAttr("grad." + argName(fn, i)))};
+                       b.getStringAttr("grad." + ::weft::argumentName(fn, i)))};
     if (failed(fn.insertResult(index, g.getType(),
                                DictionaryAttr::get(ctx, attrs))))
       return fn.emitOpError("weft-autodiff: cannot add a result");

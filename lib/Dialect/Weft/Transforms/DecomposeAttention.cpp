@@ -27,8 +27,7 @@ Value product(PatternRewriter &b, Location loc, Value lhs, Value rhs,
   return wd::BatchMatmulOp::create(b, loc, ValueRange{lhs, rhs}, attrs);
 }
 
-struct DecomposeAttention
-    : OpRewritePattern<wd::ScaledDotProductAttentionOp> {
+struct DecomposeAttention : OpRewritePattern<wd::ScaledDotProductAttentionOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(wd::ScaledDotProductAttentionOp op,
@@ -40,8 +39,9 @@ struct DecomposeAttention
     Value scores = product(b, loc, op.getQuery(), op.getKey(), true);
     auto st = cast<RankedTensorType>(scores.getType());
 
-    double scale = op.getScale() ? op.getScale()->convertToDouble()
-                                 : 1.0 / std::sqrt(double(qt.getShape().back()));
+    double scale = op.getScale()
+                       ? op.getScale()->convertToDouble()
+                       : 1.0 / std::sqrt(double(qt.getShape().back()));
     auto scalarType = RankedTensorType::get({}, et);
     Value c = wd::ConstantOp::create(
         b, loc, DenseElementsAttr::get(scalarType, b.getFloatAttr(et, scale)));

@@ -8,6 +8,14 @@
 using namespace mlir;
 using namespace mlir::weft;
 
+auto ::weft::ioName(DictionaryAttr attrs, StringRef fallback, unsigned i)
+    -> std::string {
+  if (attrs)
+    if (auto name = attrs.getAs<StringAttr>("weft.name"))
+      return name.str();
+  return (fallback + Twine(i)).str();
+}
+
 bool ::weft::isEntryFunction(func::FuncOp fn) {
   if (fn.isDeclaration())
     return false;

@@ -87,12 +87,6 @@ FailureOr<OptimizerConfig> parseConfig(func::FuncOp fn, Attribute attr) {
   return c;
 }
 
-std::string argName(func::FuncOp fn, unsigned i) {
-  if (auto name = fn.getArgAttrOfType<StringAttr>(i, "weft.name"))
-    return name.str();
-  return "arg" + std::to_string(i);
-}
-
 class StepBuilder {
 public:
   StepBuilder(func::FuncOp fn, const OptimizerConfig &config)
@@ -218,7 +212,7 @@ LogicalResult StepBuilder::run() {
     Value p = fn.getArgument(i);
     RankedTensorType type = typeOf(p);
     Type et = type.getElementType();
-    std::string name = argName(fn, i);
+    std::string name = ::weft::argumentName(fn, i);
     if (clip)
       g = mul(b, g, in(clip, et));
     if (config.kind == OptimizerConfig::SGD) {
@@ -262,7 +256,7 @@ LogicalResult StepBuilder::run() {
         NamedAttribute(StringAttr::get(ctx, ::weft::kUpdateAttr),
                        b.getI64IntegerAttr(arg)),
         NamedAttribute(StringAttr::get(ctx, "weft.name"),
-                       StringAttr::get(ctx, argName(fn, arg)))};
+                       StringAttr::get(ctx, ::weft::argumentName(fn, arg)))};
     (void)fn.insertResult(fn.getNumResults(), value.getType(),
                           DictionaryAttr::get(ctx, attrs));
     ret.getOperandsMutable().append(value);

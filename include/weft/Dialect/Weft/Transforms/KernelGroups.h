@@ -37,6 +37,15 @@ inline constexpr llvm::StringLiteral kOptimizerAttr = "weft.optimizer";
 /// Attribute marking a GEMM that runs as a library call.
 inline constexpr llvm::StringLiteral kLibraryCallAttr = "weft.library_call";
 
+/// The name of an entry's argument or result: its `weft.name` attribute,
+/// else `fallback` followed by its index ("arg0", "out1").
+std::string ioName(mlir::DictionaryAttr attrs, llvm::StringRef fallback,
+                   unsigned i);
+/// ioName of argument `i` of `fn` ("arg<i>" when unnamed).
+inline std::string argumentName(mlir::func::FuncOp fn, unsigned i) {
+  return ioName(fn.getArgAttrDict(i), "arg", i);
+}
+
 /// Whether `fn` is an entry function: marked `weft.entry`, or a defined
 /// `@main`.
 bool isEntryFunction(mlir::func::FuncOp fn);
