@@ -97,6 +97,7 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
   if (opts.stop != Stage::Sharded) {
     CPUPipelineOptions pipeline;
     pipeline.blas = opts.useBlas;
+    pipeline.fuse = opts.fuse;
     pipeline.stopAfter = stageName(opts.stop);
     buildCPUPipeline(pm, pipeline);
   }
@@ -151,12 +152,12 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
           llvm::count_if(m.getOps<LLVM::LLVMFuncOp>(), [](LLVM::LLVMFuncOp f) {
             return f.getSymName().starts_with(kEntryPointPrefix);
           });
-  progress(opts, Twine(numEntries) +
-                     (numEntries == 1 ? " entry, " : " entries, ") +
-                     (numPrograms > numEntries
-                          ? Twine(numPrograms) + " device programs, "
-                          : Twine()) +
-                     Twine(numKernels) + " kernels");
+  progress(opts,
+           Twine(numEntries) + (numEntries == 1 ? " entry, " : " entries, ") +
+               (numPrograms > numEntries
+                    ? Twine(numPrograms) + " device programs, "
+                    : Twine()) +
+               Twine(numKernels) + (numKernels == 1 ? " kernel" : " kernels"));
   for (auto program : module.getOps<plan::ProgramOp>()) {
     int64_t bytes = 0, bound = 0;
     for (auto arena : program.getBody().getOps<plan::ArenaOp>()) {

@@ -49,8 +49,9 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
     return;
 
   // Kernel formation.
-  add(pm, options.blas ? "weft-select-library-calls,weft-form-groups"
-                       : "weft-form-groups");
+  if (options.blas)
+    add(pm, "weft-select-library-calls");
+  add(pm, options.fuse ? "weft-fuse" : "weft-form-groups");
   if (after(Stage::Groups))
     return;
   add(pm, "weft-outline-kernels");
@@ -58,10 +59,13 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
   // Kernels down to bufferized memrefs; temporaries become scratch.
   OpPassManager &kernels = pm.nest<ModuleOp>();
   add(kernels, "convert-weft-to-linalg,canonicalize,cse");
+  // A fused group becomes one parallel loop of tiles.
+  add(kernels, "linalg-fuse-elementwise-ops,canonicalize,cse,"
+               "weft-cpu-tile-kernels,canonicalize,cse");
   if (after(Stage::Linalg))
     return;
   add(kernels, "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
-               "one-shot-bufferize,canonicalize,cse,"
+               "one-shot-bufferize,canonicalize,cse,weft-cpu-parallelize,"
                "func.func(buffer-hoisting),weft-cpu-hoist-scratch");
 
   // The plan.

@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "comm/Comm.h"
+#include "cpu/ThreadPool.h"
 #include "weft/runtime/Runtime.h"
 
 #include <algorithm>
@@ -528,6 +529,23 @@ Status Model::init(const LoadOptions &options) {
           std::to_string(worldRank) + "): run it with mpirun -np " +
           std::to_string(artifact.devices.size()));
   }
+  // Threads per CPU device: as asked, or this process's CPUs shared by the
+  // devices of this machine (every device here when local; the ranks on
+  // this node under MPI).
+  unsigned threads = options.threads;
+  if (threads == 0) {
+    unsigned sharing = unsigned(artifact.devices.size());
+    if (mpi) {
+      sharing = 1;
+      for (const char *var :
+           {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "PMIX_LOCAL_SIZE"})
+        if (const char *v = std::getenv(var); v && std::atoi(v) > 0) {
+          sharing = unsigned(std::atoi(v));
+          break;
+        }
+    }
+    threads = weft::rt::cpu::defaultThreads(sharing);
+  }
   // Devices, then each device's kernels (one object per device kind). In
   // MPI mode, only this rank's device.
   for (size_t di = 0; di < artifact.devices.size(); ++di) {
@@ -542,7 +560,7 @@ Status Model::init(const LoadOptions &options) {
                            "was built without CUDA");
     Status s;
     std::unique_ptr<Device> device =
-        createCpuDevice(artifact.targets[d.target], s);
+        createCpuDevice(artifact.targets[d.target], threads, s);
     if (!device)
       return s;
     std::vector<std::string> symbols;

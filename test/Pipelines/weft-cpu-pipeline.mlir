@@ -1,6 +1,9 @@
-// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan' | FileCheck %s --check-prefix=PLAN
-// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=groups' | FileCheck %s --check-prefix=GROUPS
-// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan blas=0' | FileCheck %s --check-prefix=NOBLAS
+// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan fuse=0' | FileCheck %s --check-prefix=PLAN
+// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=groups fuse=0' | FileCheck %s --check-prefix=GROUPS
+// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan blas=0 fuse=0' | FileCheck %s --check-prefix=NOBLAS
+// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan' | FileCheck %s --check-prefix=FUSED
+
+// (fuse=0: one op per kernel; the FUSED prefix: the default fusion policy.)
 
 // matmul + add + relu + softmax. The f32 matmul is a BLAS call (plan.gemm);
 // each other op is a kernel of its own, softmax with two scratch buffers
@@ -11,7 +14,7 @@
 // PLAN:         weft.dispatch @weft_kernels::@k0
 // PLAN:       module @weft_kernels
 // PLAN-NOT:     llvm.func
-// PLAN:         func.func @k2({{.*}}) attributes {weft.arg_access = array<i64: 1, 2, 3, 3>, weft.arg_bytes = array<i64: 256, 256, 16, 256>, weft.num_inputs = 1 : i64}
+// PLAN:         func.func @k2({{.*}}, %{{.*}}: index, %{{.*}}: index) attributes {weft.arg_access = array<i64: 1, 2, 3, 3>, weft.arg_bytes = array<i64: 256, 256, 16, 256>, weft.num_inputs = 1 : i64, weft.parallel_extent = 1 : i64}
 // PLAN:       plan.program @main.dev0 device = 0 attributes {entry = "main"} {
 // PLAN-NEXT:    plan.arena @activations kind = device size = 1536 {weft.lower_bound = 1536 : i64
 // PLAN-NEXT:    plan.stream @compute kind = compute
@@ -52,6 +55,15 @@
 // GROUPS-NEXT:    return %[[S]]
 // GROUPS-NOT:   weft.dispatch
 // GROUPS-NOT:   plan.program
+
+// Fused: the GEMM's epilogue, add + relu + softmax, is one kernel (too
+// small to split over threads: extent 1, its exponentials scratch).
+// FUSED-LABEL: plan.program @main.dev0
+// FUSED:         plan.gemm f32 x f32 -> f32 acc f32 m = 4, n = 16, k = 8
+// FUSED-NEXT:    plan.buffer @[[S:.*]] arena = @activations offset = {{[0-9]+}} size = 256{{$}}
+// FUSED:         plan.launch "k0" stream = @compute ins(@{{.*}}, @{{.*}}) outs(@[[S]], {{.*}}) {weft.label = "weft.add+weft.relu+weft.softmax"}
+// FUSED-NEXT:    plan.output "probs" @[[S]] : tensor<4x16xf32>
+// FUSED-NEXT:  }
 
 // Without BLAS the matmul is a generated kernel like the others.
 // NOBLAS-LABEL: plan.program @main.dev0
@@ -103,6 +115,8 @@ func.func @main(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
 // PLAN-NOT:     plan.program
 // GROUPS-LABEL: func.func @negative_no_entry
 // GROUPS-NOT:     weft.group
+// FUSED-LABEL: func.func @negative_no_entry
+// FUSED-NOT:     plan.program
 // NOBLAS-LABEL: func.func @negative_no_entry
 // NOBLAS-NOT:   plan.program
 func.func @negative_no_entry(%x: tensor<4xf32>) -> tensor<4xf32> {

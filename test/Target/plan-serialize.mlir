@@ -5,7 +5,7 @@
 // RUN: %PYTHON -c "import numpy as np; np.save('%t.x.npy', np.arange(-4, 4, dtype=np.float32))"
 // RUN: rm -rf %t.out && weft-run %t.weft --input x=%t.x.npy --output-dir %t.out
 // RUN: %PYTHON -c "import numpy as np; x = np.arange(-4, 4, dtype=np.float32); assert np.array_equal(np.load('%t.out/y.npy'), np.maximum(x, 0) * 2)"
-// LIST: entry main: 1 program, 2 commands
+// LIST: entry main: 1 program, 1 commands
 // LIST: input  x : f32[8]
 // LIST: output y : f32[8]
 

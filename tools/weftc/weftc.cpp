@@ -160,6 +160,10 @@ static cl::opt<bool> noBlas("no-blas",
                             cl::desc("Generate GEMM kernels instead of "
                                      "calling the runtime's BLAS"),
                             cl::init(false), cl::cat(weftcCat));
+static cl::opt<bool> noFuse("no-fuse",
+                            cl::desc("One kernel per op: no fusion (for "
+                                     "comparison and debugging)"),
+                            cl::init(false), cl::cat(weftcCat));
 static cl::opt<std::string>
     cpu("cpu",
         cl::desc("CPU the kernels are built for: native (default), a "
@@ -197,6 +201,33 @@ static const char *commandKind(format::CommandKind k) {
   return "?";
 }
 
+/// Bytes that commands of `p` pass to each other through memory: every
+/// buffer of a working (not persistent) arena written by one command and
+/// read by a later one counts once per write and once per such read.
+static int64_t bytesBetweenCommands(const format::ProgramDesc &p) {
+  std::vector<int64_t> writes(p.buffers.size()), reads(p.buffers.size());
+  std::vector<bool> written(p.buffers.size());
+  for (const format::CommandDesc &c : p.commands) {
+    for (uint32_t b : c.ins)
+      if (b < p.buffers.size() && written[b])
+        ++reads[b];
+    for (uint32_t b : c.outs)
+      if (b < p.buffers.size()) {
+        written[b] = true;
+        ++writes[b];
+      }
+  }
+  int64_t total = 0;
+  for (size_t b = 0; b < p.buffers.size(); ++b) {
+    const format::BufferDesc &buf = p.buffers[b];
+    if (!reads[b] || buf.arena >= p.arenas.size() ||
+        (p.arenas[buf.arena].flags & format::kPersistent))
+      continue;
+    total += int64_t(buf.size) * (writes[b] + reads[b]);
+  }
+  return total;
+}
+
 static llvm::json::Value report(const format::ArtifactDesc &a) {
   auto io = [](const std::vector<format::TensorDesc> &ts) {
     llvm::json::Array out;
@@ -211,7 +242,9 @@ static llvm::json::Value report(const format::ArtifactDesc &a) {
     llvm::json::Array programs;
     for (const format::ProgramDesc &p : e.programs) {
       llvm::json::Array commands, arenas;
+      int64_t launches = 0;
       for (const format::CommandDesc &c : p.commands) {
+        launches += c.kind == format::CommandKind::Launch;
         llvm::json::Array buffers;
         for (uint32_t b : c.ins)
           buffers.push_back(b);
@@ -219,6 +252,7 @@ static llvm::json::Value report(const format::ArtifactDesc &a) {
           buffers.push_back(b);
         commands.push_back(llvm::json::Object{{"kind", commandKind(c.kind)},
                                               {"what", c.label},
+                                              {"extent", int64_t(c.extent)},
                                               {"stream", c.stream},
                                               {"buffers", std::move(buffers)}});
       }
@@ -230,14 +264,16 @@ static llvm::json::Value report(const format::ArtifactDesc &a) {
         if (!(ar.flags & format::kPersistent))
           bytes += ar.size;
       }
-      programs.push_back(
-          llvm::json::Object{{"device", p.device},
-                             {"arenas", std::move(arenas)},
-                             {"arena_bytes", bytes},
-                             {"arena_lower_bound_bytes", int64_t(p.lowerBound)},
-                             {"buffers", int64_t(p.buffers.size())},
-                             {"streams", int64_t(p.streams.size())},
-                             {"commands", std::move(commands)}});
+      programs.push_back(llvm::json::Object{
+          {"device", p.device},
+          {"arenas", std::move(arenas)},
+          {"arena_bytes", bytes},
+          {"arena_lower_bound_bytes", int64_t(p.lowerBound)},
+          {"buffers", int64_t(p.buffers.size())},
+          {"streams", int64_t(p.streams.size())},
+          {"kernel_launches", launches},
+          {"bytes_between_commands", bytesBetweenCommands(p)},
+          {"commands", std::move(commands)}});
     }
     entries.push_back(llvm::json::Object{{"name", e.name},
                                          {"inputs", io(e.inputs)},
@@ -325,6 +361,7 @@ int main(int argc, char **argv) {
 
   ::weft::CompileOptions options;
   options.useBlas = !noBlas;
+  options.fuse = !noFuse;
   options.cpu = cpu;
   options.stop = emitStage;
   options.mesh = mesh;

@@ -21,6 +21,8 @@ namespace weft {
 struct CompileOptions {
   /// f32 GEMMs call the runtime's BLAS; otherwise they are generated.
   bool useBlas = true;
+  /// Kernels are fused groups (weft-fuse); otherwise one op per kernel.
+  bool fuse = true;
   /// LLVM CPU for kernels: "native", "x86-64-v3", "skylake-avx512", ...
   std::string cpu = "native";
   /// Stop after this stage and print it to `emit`.

@@ -28,6 +28,10 @@ struct CPUPipelineOptions
                     llvm::cl::desc("f32 GEMMs call the runtime's BLAS "
                                    "(otherwise they are generated)"),
                     llvm::cl::init(true)};
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Fuse ops into kernels (weft-fuse); "
+                                   "otherwise one op per kernel"),
+                    llvm::cl::init(true)};
   Option<std::string> stopAfter{
       *this, "stop-after",
       llvm::cl::desc("Stop after a stage: weft, groups, linalg, plan, llvm "

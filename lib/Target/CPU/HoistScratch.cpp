@@ -26,14 +26,16 @@ std::optional<int64_t> bytesOf(MemRefType t) {
 
 LogicalResult hoist(func::FuncOp fn) {
   Block &entry = fn.getBody().front();
-  unsigned numArgs = entry.getNumArguments();
+  // Buffers first; trailing scalars (the parallel range) stay last.
+  unsigned numArgs = llvm::count_if(entry.getArgumentTypes(),
+                                    [](Type t) { return isa<MemRefType>(t); });
   int64_t numInputs = numArgs;
   if (auto attr = fn->getAttrOfType<IntegerAttr>(::weft::kNumInputsAttr))
     numInputs = attr.getInt();
 
   SmallVector<memref::AllocOp> allocs;
   fn.walk([&](memref::AllocOp a) { allocs.push_back(a); });
-  for (memref::AllocOp a : allocs) {
+  for (auto [i, a] : llvm::enumerate(allocs)) {
     MemRefType t = a.getType();
     if (a->getBlock() != &entry || !t.hasStaticShape() ||
         !t.getLayout().isIdentity())
@@ -41,7 +43,7 @@ LogicalResult hoist(func::FuncOp fn) {
              << fn.getSymName()
              << " needs a temporary of dynamic size or inside a loop; it "
                 "cannot be planned statically";
-    BlockArgument arg = entry.addArgument(t, a.getLoc());
+    BlockArgument arg = entry.insertArgument(numArgs + i, t, a.getLoc());
     a.getResult().replaceAllUsesWith(arg);
     a.erase();
   }
@@ -69,6 +71,8 @@ LogicalResult hoist(func::FuncOp fn) {
 
   SmallVector<int64_t> bytes, access;
   for (BlockArgument arg : entry.getArguments()) {
+    if (arg.getArgNumber() >= numArgs + allocs.size())
+      break;
     auto t = dyn_cast<MemRefType>(arg.getType());
     std::optional<int64_t> size =
         t && t.hasStaticShape() ? bytesOf(t) : std::nullopt;

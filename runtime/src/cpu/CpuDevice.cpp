@@ -3,12 +3,13 @@
 // Memory: arenas from aligned_alloc. Code: the artifact's kernel shared
 // object, loaded from memory (memfd_create + dlopen). Streams run their
 // commands at once on the calling thread, in order; so one stream's order
-// is program order and events are satisfied when waited on. A launch's
-// parallel extent is today always 1 (the fusion issue brings the thread
-// pool).
+// is program order and events are satisfied when waited on. A launch with
+// a parallel extent above 1 is split over the device's thread pool
+// (created with the device).
 //
 //===----------------------------------------------------------------------===//
 #include "Gemm.h"
+#include "ThreadPool.h"
 #include "weft/runtime/Device.h"
 
 #include <cstdlib>
@@ -26,11 +27,32 @@ namespace {
 
 class CpuEvent : public Event {};
 
+/// A kernel's entry point: its buffers, and the range of iterations of its
+/// parallel loop to run.
+using KernelFn = void (*)(void **args, int64_t begin, int64_t end);
+
 class CpuStream : public Stream {
 public:
+  explicit CpuStream(cpu::ThreadPool &pool) : pool(pool) {}
+
   Status launch(KernelHandle kernel, void **args,
-                const format::CommandDesc &) override {
-    reinterpret_cast<void (*)(void **)>(kernel)(args);
+                const format::CommandDesc &command) override {
+    auto fn = reinterpret_cast<KernelFn>(kernel);
+    if (command.extent <= 1) {
+      fn(args, 0, 1);
+      return {};
+    }
+    struct Call {
+      KernelFn fn;
+      void **args;
+    } call{fn, args};
+    pool.run(
+        command.extent,
+        [](void *c, uint64_t b, uint64_t e) {
+          auto *call = static_cast<Call *>(c);
+          call->fn(call->args, int64_t(b), int64_t(e));
+        },
+        &call);
     return {};
   }
   Status gemm(const format::GemmDesc &g, const void *a, const void *b,
@@ -46,10 +68,14 @@ public:
   // soon as it is recorded.
   Status record(Event &) override { return {}; }
   Status wait(Event &) override { return {}; }
+
+private:
+  cpu::ThreadPool &pool;
 };
 
 class CpuDevice : public Device {
 public:
+  explicit CpuDevice(unsigned threads) : pool(threads) {}
   ~CpuDevice() override {
     for (void *p : arenas)
       std::free(p);
@@ -119,7 +145,7 @@ public:
   }
 
   std::unique_ptr<Stream> createStream(format::StreamKind) override {
-    return std::make_unique<CpuStream>();
+    return std::make_unique<CpuStream>(pool);
   }
   std::unique_ptr<Event> createEvent() override {
     return std::make_unique<CpuEvent>();
@@ -137,6 +163,7 @@ public:
   Status synchronize() override { return {}; }
 
 private:
+  cpu::ThreadPool pool;
   std::vector<void *> arenas;
   uint64_t allocated = 0; ///< bytes in `arenas`
   void *library = nullptr;
@@ -179,7 +206,7 @@ std::optional<bool> rt::cpuHasFeature(const std::string &name) {
 bool rt::hasVendorBlas() { return cpu::haveBlas(); }
 
 std::unique_ptr<Device> rt::createCpuDevice(const format::TargetDesc &target,
-                                            Status &status) {
+                                            unsigned threads, Status &status) {
   if (target.kind != format::DeviceKind::Cpu) {
     status = Status::error("not a CPU target");
     return nullptr;
@@ -211,5 +238,5 @@ std::unique_ptr<Device> rt::createCpuDevice(const format::TargetDesc &target,
     return nullptr;
   }
   status = {};
-  return std::make_unique<CpuDevice>();
+  return std::make_unique<CpuDevice>(std::max(threads, 1u));
 }

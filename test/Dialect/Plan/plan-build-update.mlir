@@ -1,4 +1,5 @@
-// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan' --verify-diagnostics | FileCheck %s
+// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan fuse=0' --verify-diagnostics | FileCheck %s
+// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan' --verify-diagnostics | FileCheck %s --check-prefix=FUSED
 
 // Results marked weft.update = i are the new values of state argument i:
 // they are no plan.output; the command producing one writes the state
@@ -6,7 +7,16 @@
 // the old state, if at all, as one elementwise linalg.generic with the
 // output's indexing map; otherwise a plan.copy into the state ends the run.
 
+// One op per kernel (fuse=0) keeps each case to the rule; the FUSED
+// checks show the same rule on fused (and tiled) kernels.
+
 // An SGD-like update p - t: the sub kernel writes p's buffer in place.
+// Fused with the loss (siblings reading t), still in place.
+// FUSED-LABEL: plan.program @sgd_in_place.dev0
+// FUSED:         plan.state "p" @[[P:[a-z0-9_]+]] : tensor<8xf32>
+// FUSED:         plan.launch "k0" {{.*}} outs(@{{.*}}, @[[P]]) {weft.label = "weft.reduce_sum+weft.sub"}
+// FUSED-NOT:     plan.copy
+// FUSED:         }
 // CHECK-LABEL: plan.program @sgd_in_place.dev0
 // CHECK:         plan.state "p" @[[P:[a-z0-9_]+]] : tensor<8xf32>
 // CHECK:         plan.input "t" @[[T:[a-z0-9_]+]] : tensor<8xf32>
@@ -28,7 +38,16 @@ func.func @sgd_in_place(%p: tensor<8xf32> {weft.state, weft.name = "p"}, %t: ten
 // A whole SGD step with momentum (weft-autodiff and weft-optimizer run in
 // the pipeline): the momentum buffer and the parameter are both written in
 // place, and the step reads the new momentum buffer where it was written.
-// The only output is the loss.
+// The only output is the loss. Fused, the whole step is one kernel that
+// writes both in place.
+// FUSED-LABEL: plan.program @main.dev0
+// FUSED:         plan.state "w" @[[W:[a-z0-9_]+]] : tensor<8xf32>
+// FUSED:         plan.state "w.momentum_buffer" @[[BUF:[a-z0-9_]+]] : tensor<8xf32>
+// FUSED-NEXT:    plan.buffer
+// FUSED-NEXT:    plan.launch "k0" {{.*}} outs(@{{.*}}, @[[BUF]], @[[W]])
+// FUSED-NEXT:    plan.output "loss"
+// FUSED-NOT:     plan.copy
+// FUSED:         }
 // CHECK-LABEL: plan.program @main.dev0
 // CHECK:         plan.state "w" @[[W:[a-z0-9_]+]] : tensor<8xf32>
 // CHECK:         plan.state "w.momentum_buffer" @[[BUF:[a-z0-9_]+]] : tensor<8xf32>
@@ -69,7 +88,13 @@ func.func @chain_in_place(%p: tensor<8xf32> {weft.state, weft.name = "p"}, %t: t
 // -----
 
 // The old state is transposed by one kernel and added elementwise by the
-// next: the add may write the state in place.
+// next: the add may write the state in place. Fused, the transpose reads
+// all of the state before the add writes any of it: still in place.
+// FUSED-LABEL: plan.program @transposed_then_added.dev0
+// FUSED:         plan.state "p" @[[P:[a-z0-9_]+]] : tensor<4x4xf32>
+// FUSED:         plan.launch "k0" stream = @compute ins(@[[P]]) outs(@[[P]], @{{.*}}) {weft.label = "weft.transpose+weft.add"}
+// FUSED-NOT:     plan.copy
+// FUSED:         }
 // CHECK-LABEL: plan.program @transposed_then_added.dev0
 // CHECK:         plan.state "p" @[[P:[a-z0-9_]+]] : tensor<4x4xf32>
 // CHECK:         plan.launch "{{k[0-9]+}}" stream = @compute ins(@[[P]]) outs(@[[PT:[a-z0-9_]+]]) {weft.label = "weft.transpose"}
@@ -106,7 +131,11 @@ func.func @negative_transposed_update(%p: tensor<4x4xf32> {weft.state, weft.name
 // -----
 
 // The old state is read after the update is computed (by the mul): the
-// update goes to a buffer of its own and a copy at the end.
+// update goes to a buffer of its own and a copy at the end, fused or not.
+// FUSED-LABEL: plan.program @negative_state_read_later.dev0
+// FUSED:         plan.state "p" @[[P:[a-z0-9_]+]] : tensor<8xf32>
+// FUSED:         plan.launch "k0" stream = @compute ins(@[[P]], {{.*}}) outs(@[[N:[a-z0-9_]+]], {{.*}})
+// FUSED:         plan.copy @[[N]] to @[[P]] stream = @compute
 // CHECK-LABEL: plan.program @negative_state_read_later.dev0
 // CHECK:         plan.state "p" @[[P:[a-z0-9_]+]] : tensor<8xf32>
 // CHECK:         plan.launch "{{k[0-9]+}}" stream = @compute ins(@[[P]], {{.*}}) outs(@[[N:[a-z0-9_]+]]) {weft.label = "weft.sub"}

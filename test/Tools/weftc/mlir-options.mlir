@@ -4,7 +4,7 @@
 // RUN: weftc %s --emit=plan -q --mlir-print-ir-after-all -o /dev/null 2>&1 | FileCheck %s --check-prefix=PRINT
 // RUN: weftc %s --emit=plan -q --mlir-pass-statistics -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS
 // RUN: weftc %s --emit=plan -q --mlir-timing -o /dev/null 2>&1 | FileCheck %s --check-prefix=TIMING
-// PRINT: IR Dump After FormGroupsPass (weft-form-groups)
+// PRINT: IR Dump After FuseOpsPass (weft-fuse)
 // PRINT: IR Dump After OutlineKernelsPass (weft-outline-kernels)
 // PRINT: IR Dump After BuildPlanPass (plan-build)
 // PRINT: IR Dump After AssignOffsetsPass (plan-assign-offsets)

@@ -13,6 +13,11 @@ namespace weft {
 /// Attributes a lowered kernel carries for the artifact.
 inline constexpr llvm::StringLiteral kArgBytesAttr = "weft.arg_bytes";
 inline constexpr llvm::StringLiteral kArgAccessAttr = "weft.arg_access";
+/// On a lowered kernel: the iterations of its parallel loop (1: serial).
+/// The kernel takes, after its buffers, the range [begin, end) of them
+/// that one call runs.
+inline constexpr llvm::StringLiteral kParallelExtentAttr =
+    "weft.parallel_extent";
 /// Prefix of a kernel's exported entry point.
 inline constexpr llvm::StringLiteral kEntryPointPrefix = "weft_";
 

@@ -30,6 +30,72 @@ def HoistScratchPass : Pass<"weft-cpu-hoist-scratch", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TileKernelsPass : Pass<"weft-cpu-tile-kernels", "::mlir::ModuleOp"> {
+  let summary = "Tile and fuse each kernel into one parallel loop of tiles";
+  let description = [{
+    Runs on the kernel module on tensors, before bufferization. The ops
+    computing a kernel's results are tiled along their leading parallel
+    loops into one `scf.forall`, and every other op of the kernel is fused
+    into the tile: a fused chain keeps its intermediates per tile instead
+    of writing them out. Tile sizes aim at 64 tiles of at least 2048
+    iteration points. A tiling is kept only when the whole kernel ends up
+    in the loop and no reduction, and no value the kernel returns, is
+    computed by several tiles; otherwise fewer loops are tiled, down to
+    none (a serial kernel). Kernels with a contraction are left to the
+    GEMM code generator. `weft-cpu-parallelize` later runs the loop's
+    iterations on the runtime's threads.
+
+    ```mlir
+    %e = linalg.generic ... ins(%x : tensor<64x128xf32>) ... // exp(x - max)
+    %s = linalg.generic ... reduction ... ins(%e ...)         // row sums
+    %r = linalg.generic ... ins(%e, %s ...)                    // e / s
+    // becomes
+    %r = scf.forall (%i) = (0) to (64) step (1) shared_outs(%o = ...) {
+      ... the three ops on row %i ...
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
+def ParallelizePass : Pass<"weft-cpu-parallelize", "::mlir::ModuleOp"> {
+  let summary = "A kernel's parallel loop as a range of iterations per call";
+  let description = [{
+    Runs on the bufferized kernel module, before weft-cpu-hoist-scratch.
+    Every kernel gets two trailing `index` arguments, the range
+    [begin, end) of its parallel loop's iterations that one call runs, and
+    `weft.parallel_extent`, the number of iterations (the runtime's thread
+    pool splits [0, extent) over its threads). A kernel that is one static
+    `scf.forall` (and nothing else that touches memory) becomes an
+    `scf.for` over the range, the forall's induction variables
+    delinearized from it, and its per-tile temporaries become stack memory
+    of the calling thread (at most 1 MiB). Any other kernel is serial:
+    extent 1, the range unused, each forall a loop nest whose temporaries
+    move to the entry block (they become scratch).
+
+    ```mlir
+    func.func @k0(%x: memref<64x128xf32>, %y: memref<64x128xf32>) {
+      scf.forall (%i) = (0) to (64) step (16) { ... }
+    }
+    // becomes
+    func.func @k0(%x: memref<64x128xf32>, %y: memref<64x128xf32>,
+                  %begin: index, %end: index)
+        attributes {weft.parallel_extent = 4 : i64} {
+      scf.for %t = %begin to %end step %c1 {
+        %i = affine.apply affine_map<(d0) -> (d0 * 16)>(%t)
+        ...
+      }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def ApproximateMathPass : Pass<"weft-cpu-approximate-math", "::mlir::ModuleOp"> {
   let summary = "Polynomial f32 tanh, erf, exp and log";
   let description = [{
@@ -49,12 +115,13 @@ def ApproximateMathPass : Pass<"weft-cpu-approximate-math", "::mlir::ModuleOp"> 
 }
 
 def AddEntryPointsPass : Pass<"weft-cpu-add-entry-points", "::mlir::ModuleOp"> {
-  let summary = "A `void weft_<k>(void **args)` entry point per kernel";
+  let summary = "A `void weft_<k>(void **args, i64 begin, i64 end)` per kernel";
   let description = [{
     Runs on the kernel module in the LLVM dialect: for every kernel `@k`
     with `weft.arg_bytes`, adds the exported `@weft_k` that loads one pointer
-    per argument from its `void **` argument and calls `@k` (now internal).
-    The entry point carries the argument sizes and access.
+    per buffer from its `void **` argument and calls `@k` (now internal)
+    with them and the range [begin, end) of its parallel loop. The entry
+    point carries the argument sizes, access and parallel extent.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "weft/runtime/Format.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
@@ -173,9 +174,14 @@ LogicalResult ProgramBuilder::addDispatch(wd::DispatchOp dispatch) {
       return failure();
     outs.push_back(*buf);
   }
+  // The iterations of the kernel's parallel loop the runtime may spread
+  // over its threads.
+  int64_t extent = 1;
+  if (auto e = kernel->getAttrOfType<IntegerAttr>(::weft::kParallelExtentAttr))
+    extent = e.getInt();
   auto launch = LaunchOp::create(
       b, dispatch.getLoc(), dispatch.getKernel().getLeafReference(), compute,
-      refs(ins), refs(outs), b.getI64IntegerAttr(1));
+      refs(ins), refs(outs), b.getI64IntegerAttr(extent));
   launch->setAttr("weft.label", dispatch.getLabelAttr());
   return success();
 }
@@ -290,42 +296,104 @@ LogicalResult ProgramBuilder::addCollective(Operation *op) {
   return success();
 }
 
+/// The memref `v` is accessed through: `v` itself and every subview of it
+/// (transitively).
+static SmallVector<Value> viewsOf(Value v) {
+  SmallVector<Value> views = {v};
+  for (size_t i = 0; i < views.size(); ++i)
+    for (Operation *user : views[i].getUsers())
+      if (auto sub = dyn_cast<memref::SubViewOp>(user))
+        views.push_back(sub.getResult());
+  return views;
+}
+
+/// Whether two views of different buffers select the same elements: both
+/// the buffers themselves, or subviews with equal offsets, sizes and
+/// strides of such views.
+static bool sameWindow(Value a, Value b, Value baseA, Value baseB) {
+  if (a == baseA || b == baseB)
+    return a == baseA && b == baseB;
+  auto sa = a.getDefiningOp<memref::SubViewOp>(),
+       sb = b.getDefiningOp<memref::SubViewOp>();
+  if (!sa || !sb)
+    return false;
+  auto same = [](ArrayRef<OpFoldResult> x, ArrayRef<OpFoldResult> y) {
+    return x.size() == y.size() && llvm::all_of(llvm::zip(x, y), [](auto p) {
+             return isEqualConstantIntOrValue(std::get<0>(p), std::get<1>(p));
+           });
+  };
+  return same(sa.getMixedOffsets(), sb.getMixedOffsets()) &&
+         same(sa.getMixedSizes(), sb.getMixedSizes()) &&
+         same(sa.getMixedStrides(), sb.getMixedStrides()) &&
+         sameWindow(sa.getSource(), sb.getSource(), baseA, baseB);
+}
+
 /// Whether kernel `launch` may write its output `output` over its input
-/// `input`: the kernel is one linalg.generic reading that input with the
-/// output's (injective) indexing map, so each element is read before it is
-/// overwritten and by nothing else.
+/// `input`: one elementwise linalg.generic G writes the output at the
+/// elements it reads of the input (the same window of both buffers, the
+/// output's injective indexing map, the old output value unused); other
+/// ops read the input only through that same window, before G in its
+/// block; the output is otherwise only read, after G. Then each element of
+/// the input is read before it is overwritten, and never after. Fused and
+/// tiled kernels qualify tile by tile (the windows of different tiles are
+/// disjoint).
 bool ProgramBuilder::kernelWritesInPlace(LaunchOp launch, unsigned input,
                                          unsigned output) {
   auto kernel = kernels ? kernels.lookupSymbol<func::FuncOp>(launch.getKernel())
                         : func::FuncOp();
   if (!kernel || kernel.isExternal())
     return false;
-  // One generic (and the constants it reads, e.g. a cloned splat).
-  linalg::GenericOp generic;
-  for (Operation &op : kernel.getBody().front().without_terminator()) {
-    if (op.hasTrait<OpTrait::ConstantLike>())
-      continue;
-    auto g = dyn_cast<linalg::GenericOp>(op);
-    if (!g || generic)
-      return false;
-    generic = g;
-  }
-  if (!generic || generic.getNumDpsInits() != 1)
-    return false;
   BlockArgument in = kernel.getArgument(input);
   BlockArgument out = kernel.getArgument(launch.getIns().size() + output);
+  SmallVector<Value> inViews = viewsOf(in), outViews = viewsOf(out);
+  // Every use of the input is a linalg op reading it; G writes the output.
+  SmallVector<OpOperand *> reads;
+  linalg::GenericOp generic;
+  OpOperand *read = nullptr;
+  for (Value v : inViews)
+    for (OpOperand &use : v.getUses()) {
+      if (isa<memref::SubViewOp>(use.getOwner()))
+        continue;
+      auto reader = dyn_cast<linalg::LinalgOp>(use.getOwner());
+      if (!reader || reader.isDpsInit(&use))
+        return false;
+      reads.push_back(&use);
+      auto g = dyn_cast<linalg::GenericOp>(use.getOwner());
+      if (g && g.getNumDpsInits() == 1 &&
+          llvm::is_contained(outViews, g.getDpsInitOperand(0)->get())) {
+        if (generic)
+          return false;
+        generic = g;
+        read = &use;
+      }
+    }
+  if (!generic || generic.getNumReductionLoops() != 0)
+    return false;
   OpOperand *init = generic.getDpsInitOperand(0);
-  if (init->get() != out)
+  if (!sameWindow(read->get(), init->get(), in, out) ||
+      generic.payloadUsesValueFromOperand(init))
     return false;
   AffineMap outMap = generic.getMatchingIndexingMap(init);
-  if (!outMap.isPermutation())
+  if (!outMap.isPermutation() || generic.getMatchingIndexingMap(read) != outMap)
     return false;
-  for (OpOperand *operand : generic.getDpsInputOperands())
-    if (operand->get() == in &&
-        generic.getMatchingIndexingMap(operand) != outMap)
+  for (OpOperand *r : reads)
+    if (r != read && (r->getOwner()->getBlock() != generic->getBlock() ||
+                      !r->getOwner()->isBeforeInBlock(generic) ||
+                      !sameWindow(r->get(), read->get(), in, in)))
       return false;
-  return llvm::all_of(in.getUsers(),
-                      [&](Operation *user) { return user == generic; });
+  // Everything else that touches the output reads it after G.
+  for (Value v : outViews)
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<memref::SubViewOp>(user) || &use == init)
+        continue;
+      auto reader = dyn_cast<linalg::LinalgOp>(user);
+      if (!reader || reader.isDpsInit(&use) ||
+          reader->getBlock() != generic->getBlock() ||
+          !generic->isBeforeInBlock(reader))
+        return false;
+    }
+  return true;
 }
 
 LogicalResult ProgramBuilder::writeBack(Value value, FlatSymbolRefAttr state,

@@ -76,6 +76,26 @@ bool ::weft::isClonableConstant(Operation *op) {
   return dense && dense.isSplat();
 }
 
+bool ::weft::staysOutsideGroups(Operation *op) {
+  if (isa<ConstantOp, GroupOp, DispatchOp>(op) ||
+      op->hasAttr(::weft::kLibraryCallAttr))
+    return true;
+  // A row-major reshape is the same bytes: it aliases its input's buffer.
+  if (auto reshape = dyn_cast<ReshapeOp>(op))
+    return !reshape.getInput().getDefiningOp<ConstantOp>();
+  return false;
+}
+
+void ::weft::eraseDeadConstants(func::FuncOp fn, RewriterBase &rewriter) {
+  SmallVector<Operation *> dead;
+  fn.walk([&](ConstantOp c) {
+    if (c->use_empty() && !isa<GroupOp>(c->getParentOp()))
+      dead.push_back(c);
+  });
+  for (Operation *op : dead)
+    rewriter.eraseOp(op);
+}
+
 auto ::weft::formGroup(ArrayRef<Operation *> ops, RewriterBase &rewriter)
     -> GroupOp {
   llvm::SmallPtrSet<Operation *, 8> members(ops.begin(), ops.end());

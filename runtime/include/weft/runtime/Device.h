@@ -87,10 +87,11 @@ public:
   virtual Status synchronize() = 0;
 };
 
-/// The CPU device. Fails (with a message naming what is missing) when this
-/// CPU lacks an ISA feature that `target` needs.
+/// The CPU device, running parallel kernels on `threads` threads (the
+/// caller's included; they are created here). Fails (with a message naming
+/// what is missing) when this CPU lacks an ISA feature that `target` needs.
 std::unique_ptr<Device> createCpuDevice(const format::TargetDesc &target,
-                                        Status &status);
+                                        unsigned threads, Status &status);
 
 /// Whether the running CPU has ISA feature `name` (a format::kCpuFeatures
 /// spelling); nullopt for a name this runtime cannot check.

@@ -71,6 +71,11 @@ struct LoadOptions {
   /// MPI mode: outputs (gathered to rank 0) are also sent to every other
   /// rank; by default only rank 0's output arrays are filled.
   bool outputsOnEveryRank = false;
+  /// Threads per CPU device for parallel kernels, the caller's included;
+  /// 0: the CPUs this process may use, shared by the devices this machine
+  /// runs (the artifact's devices locally; with MPI, the ranks on this
+  /// node).
+  unsigned threads = 0;
 };
 
 /// Whether this process looks like one rank of an MPI job (Open MPI's

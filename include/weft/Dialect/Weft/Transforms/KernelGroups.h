@@ -64,6 +64,13 @@ mlir::LogicalResult verifyEntryFunction(mlir::func::FuncOp fn,
 /// it (a splat: one value, generated as a fill).
 bool isClonableConstant(mlir::Operation *op);
 
+/// Whether `op` needs no kernel of its own under any grouping policy:
+/// constants, groups and dispatches, library-call GEMMs, and reshapes of
+/// computed tensors (a row-major reshape aliases its input's buffer).
+bool staysOutsideGroups(mlir::Operation *op);
+/// Erases the constants of `fn` outside groups that nothing reads any more
+/// (every reader holds a copy inside its group).
+void eraseDeadConstants(mlir::func::FuncOp fn, mlir::RewriterBase &rewriter);
 /// Wraps `ops` (in one block, in order, with no op outside the set between
 /// a member's operands and its uses inside the set) into a `weft.group`
 /// placed before the first of them. Results used outside the set are

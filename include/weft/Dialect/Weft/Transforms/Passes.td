@@ -144,6 +144,46 @@ def FormGroupsPass : Pass<"weft-form-groups", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::weft::WeftDialect"];
 }
 
+def FuseOpsPass : Pass<"weft-fuse", "::mlir::ModuleOp"> {
+  let summary = "Cut entry functions into fused kernel groups";
+  let description = [{
+    The fusion policy over the kernel-group machinery of
+    `weft-form-groups` (the same ops stay outside groups). Greedy
+    producer-consumer fusion in program order, then sibling fusion:
+    chains of elementwise ops (casts, transposes and broadcast_to
+    included); a reduction (reduce_*, softmax, layer_norm, rms_norm) with
+    its elementwise prologue and epilogue; an elementwise epilogue of a
+    generated matmul, batch_matmul or conv2d; and elementwise ops or
+    reductions over one iteration space reading the same tensor (one
+    kernel with several results).
+
+    A producer joins a consumer only over the same iteration space (equal
+    element counts; a reduced result may broadcast along trailing dims
+    into its epilogue), so no tile of the kernel recomputes more than its
+    own slice. A group holds at most one reduction or contraction, no
+    contraction reads a value computed in its own group (matmul -> matmul
+    stays two kernels), groups stay convex (no path leaves a group and
+    returns through another kernel) and hold at most `max-group-size` ops.
+    Nothing is duplicated: a fused value used outside its group is yielded.
+
+    ```mlir
+    %a = weft.add %x, %b : tensor<8x16xf32>, tensor<16xf32>
+    %g = weft.gelu %a : tensor<8x16xf32>
+    // becomes
+    %g = weft.group -> tensor<8x16xf32> {
+      %0 = weft.add %x, %b : tensor<8x16xf32>, tensor<16xf32>
+      %1 = weft.gelu %0 : tensor<8x16xf32>
+      weft.yield %1 : tensor<8x16xf32>
+    }
+    ```
+  }];
+  let options = [
+    Option<"maxGroupSize", "max-group-size", "int64_t", "32",
+           "Most ops in one kernel group">
+  ];
+  let dependentDialects = ["::mlir::weft::WeftDialect"];
+}
+
 def OutlineKernelsPass : Pass<"weft-outline-kernels", "::mlir::ModuleOp"> {
   let summary = "Turn kernel groups into kernel functions";
   let description = [{
