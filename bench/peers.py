@@ -7,6 +7,7 @@ to weft's, and weft / the best peer.
 
     python3 bench/peers.py [--repeat N] [--calls K] [--only mlp|transformer|conv]
         [--peers numpy,jax,torch,torch.compile,onnxruntime,iree]
+        [--openblas-auto]
 
 Models (float32; defined once, in bench/cpu_models.py):
   mlp          tokens 1024 (batch 8 x seq 128), 512 -> 2048 -> 2048 -> 512,
@@ -26,12 +27,12 @@ LayerNormalization, Softmax, Conv, GlobalAveragePool, ...; the weights as
 initializers, as an exported model has them; all graph optimizations on);
 IREE the StableHLO of the JAX function (jax.jit(f).lower(...)), compiled by
 iree.compiler for the local llvm-cpu backend (--iree-llvmcpu-target-cpu=
-host, --iree-opt-data-tiling, --iree-llvmcpu-enable-ukernels=all) and run
-by iree.runtime's local-task driver (the weights are arguments of the call
-there, as they are for weft and JAX). weft compiles the
-model's weft IR with weftc and runs the artifact in-process through its
-Python runtime binding (weft._weft.Executable, what weft.compile's models
-call), on numpy arrays.
+host, --iree-opt-data-tiling, --iree-llvmcpu-enable-ukernels=all,
+--iree-global-opt-use-im2col-for-convs) and run by iree.runtime's
+local-task driver (the weights are arguments of the call there, as they are
+for weft and JAX). weft compiles the model's weft IR with weftc and runs
+the artifact in-process through its Python runtime binding
+(weft._weft.Executable, what weft.compile's models call), on numpy arrays.
 
 Timing: every system runs in its own worker process (their thread pools --
 OpenBLAS, OpenMP, XLA's, ORT's, IREE's -- spin for a while after a call
@@ -45,7 +46,9 @@ torch tensors, jax / IREE device arrays) to an output ready on the host
 is quoted. Threads: 2 each -- torch.set_num_threads(2), OMP / MKL /
 OpenBLAS thread counts 2 (weft's GEMMs and numpy's use OpenBLAS), ORT
 intra_op_num_threads=2, IREE --task_topology_max_group_count=2, and every
-worker pinned to 2 CPUs (which also sizes XLA's thread pool).
+worker pinned to 2 CPUs (which also sizes XLA's thread pool). weft's and
+numpy's OpenBLAS pick their kernels by OPENBLAS_CORETYPE where it is set
+(the development machines set Haswell, AVX2); --openblas-auto unsets it.
 
 Before timing, every system's output is compared with numpy's (max |diff|
 over max |reference|); one above 1e-3 is reported as WRONG and the script
@@ -76,6 +79,12 @@ import tempfile
 import time
 
 THREADS = 2
+if "--openblas-auto" in sys.argv:
+    # Before any BLAS loads (here and in the workers, which inherit the
+    # environment): weft's runtime then names the OpenBLAS kernel family
+    # from the CPU's features instead of the one this environment forces.
+    for _v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        os.environ.pop(_v, None)
 for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_v, str(THREADS))
 try:  # at most THREADS CPUs (XLA sizes its pool from the mask)
@@ -313,9 +322,12 @@ def make_iree(name, args, work):
                     "--iree-hal-local-target-device-backends=llvm-cpu",
                     "--iree-llvmcpu-target-cpu=host",
                     # its CPU performance options: packed (data-tiled)
-                    # layouts and microkernels, each about 1.4x here
+                    # layouts and microkernels (together about 2x on the
+                    # MLP here), convolutions as im2col + matmul (about
+                    # 10x on the conv net)
                     "--iree-opt-data-tiling",
-                    "--iree-llvmcpu-enable-ukernels=all"])
+                    "--iree-llvmcpu-enable-ukernels=all",
+                    "--iree-global-opt-use-im2col-for-convs"])
     ireert.flags.parse_flags(f"--task_topology_max_group_count={THREADS}")
     config = ireert.Config("local-task")
     ctx = ireert.SystemContext(config=config)
@@ -416,6 +428,23 @@ class Worker:
         self.p.wait()
 
 
+def cpu_seconds(pids):
+    """(CPU seconds used by the whole machine, by `pids` and this process)"""
+    tick = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as f:
+        v = [int(t) for t in f.readline().split()[1:]]
+    busy = (sum(v[:3]) + sum(v[5:8])) / tick  # user nice system irq softirq steal
+    own = sum(os.times()[:2])
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                st = f.read().rsplit(")", 1)[1].split()
+            own += (int(st[11]) + int(st[12])) / tick
+        except OSError:
+            pass
+    return busy, own
+
+
 # --- the benchmark ---------------------------------------------------------------
 
 def bench(name, systems, opts):
@@ -440,6 +469,8 @@ def bench(name, systems, opts):
 
     times = {s: [] for s in workers}
     order = list(workers)
+    pids = [w.p.pid for w in workers.values()]
+    busy0, own0, wall0 = *cpu_seconds(pids), time.perf_counter()
     for r in range(opts.repeat):
         for s in order[r % len(order):] + order[:r % len(order)]:
             time.sleep(opts.pause)  # the last one's idle threads park
@@ -450,6 +481,9 @@ def bench(name, systems, opts):
                 times.pop(s, None)
                 continue
             times[s] += got["times"]
+    busy1, own1, wall1 = *cpu_seconds(pids), time.perf_counter()
+    others = max(0.0, (busy1 - busy0) - (own1 - own0)) / (
+        (wall1 - wall0) * (os.cpu_count() or 1))
     for w in workers.values():
         w.close()
     shutil.rmtree(work, ignore_errors=True)
@@ -458,7 +492,8 @@ def bench(name, systems, opts):
     ok = True
     print(f"{name}: median of {opts.repeat} interleaved rounds x "
           f"{opts.calls} calls, {THREADS} threads each (x weft: the "
-          f"system's time / weft's)")
+          f"system's time / weft's; other processes used {100 * others:.0f} "
+          f"% of the machine's CPUs meanwhile)")
     print(f"  {'system':14s} {'median ms':>10s} {'IQR ms':>17s} "
           f"{'x weft':>7s} {'build s':>8s}  max rel. diff vs numpy")
     for s in systems:
@@ -494,6 +529,9 @@ def main():
                     help="comma list of " + ", ".join(PEERS))
     ap.add_argument("--pause", type=float, default=0.3,
                     help="seconds between systems in a round")
+    ap.add_argument("--openblas-auto", action="store_true",
+                    help="unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for "
+                    "this run (weft and numpy use OpenBLAS)")
     ap.add_argument("--_worker", nargs=3, help=argparse.SUPPRESS)
     opts = ap.parse_args()
     if opts._worker:
@@ -506,7 +544,8 @@ def main():
                  f"{', '.join(PEERS)})")
     systems = []
     print(f"weft peer benchmark: {os.cpu_count()} cores, {THREADS} threads "
-          f"each, CPUs {sorted(os.sched_getaffinity(0))}")
+          f"each, CPUs {sorted(os.sched_getaffinity(0))}, OPENBLAS_CORETYPE="
+          f"{os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     for s in ["weft"] + wanted:
         missing = [m for m in NEEDS[s] if not have(m)]
         if missing:
