@@ -132,8 +132,11 @@ def make_weft(name, args, work):
     mlir, _, _ = model(name)
     src, art = work / f"{name}.mlir", work / f"{name}.weft"
     src.write_text(mlir)
-    subprocess.run([str(BIN / "weftc"), str(src), "-o", str(art), "-q"],
-                   check=True)
+    r = subprocess.run([str(BIN / "weftc"), str(src), "-o", str(art), "-q"],
+                       capture_output=True, text=True)
+    if r.returncode:
+        errors = [ln for ln in r.stderr.splitlines() if "error" in ln]
+        raise RuntimeError("weftc failed: " + (errors or [r.stderr])[0])
     exe = _weft.Executable(art.read_bytes())
     feeds = [args[n] for n, _, _ in exe.inputs()]
     return (lambda *a: exe.run(list(a))[0]), feeds
