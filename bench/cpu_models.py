@@ -3,13 +3,16 @@
 the same machine and in the same run. Prints the median time per forward
 pass of each and their ratio (weft / numpy: below 1 means weft is faster).
 
-    python3 bench/cpu_models.py [--repeat N] [--only mlp|transformer]
+    python3 bench/cpu_models.py [--repeat N] [--only mlp|transformer|conv]
 
 Models (float32):
   mlp          tokens 1024 (batch 8 x seq 128), 512 -> 2048 -> 2048 -> 512,
                GELU (tanh form) between layers
   transformer  one encoder block, batch 8 x seq 128 x hidden 512, 8 heads,
                MLP 2048, pre-norm, residuals
+  conv         batch 8 x 3 x 32 x 32 (NCHW): conv3x3 3 -> 32 + bias + relu,
+               conv3x3 32 -> 64 stride 2 + bias + relu, global average
+               pool, dense 64 -> 10
 numpy gets the same math with its own best tools (BLAS matmul, broadcasting).
 """
 import argparse
@@ -133,6 +136,58 @@ def transformer_model(rng, B=8, S=128, H=512, NH=8, F=2048):
         return x1 + d.reshape(B, S, H)
     return mlir, args, ref
 
+def conv_model(rng, N=8, C=3, HW=32, C1=32, C2=64, K=10):
+    """A small conv net on NCHW images: conv3x3(C -> C1, pad 1) + bias +
+    relu, conv3x3(C1 -> C2, stride 2, pad 1) + bias + relu, global average
+    pool, dense C2 -> K."""
+    H2 = HW // 2
+    args = {"x": rng.standard_normal((N, C, HW, HW)).astype(f32),
+            "w1": (rng.standard_normal((C1, C, 3, 3)) /
+                   np.sqrt(9 * C)).astype(f32),
+            "b1": (0.1 * rng.standard_normal(C1)).astype(f32),
+            "w2": (rng.standard_normal((C2, C1, 3, 3)) /
+                   np.sqrt(9 * C1)).astype(f32),
+            "b2": (0.1 * rng.standard_normal(C2)).astype(f32),
+            "w3": (rng.standard_normal((C2, K)) / np.sqrt(C2)).astype(f32),
+            "b3": (0.1 * rng.standard_normal(K)).astype(f32)}
+    ty = {n: "tensor<" + "x".join(map(str, a.shape)) + "xf32>"
+          for n, a in args.items()}
+    sig = ", ".join(f'%{n}: {ty[n]} {{weft.name = "{n}"}}' for n in args)
+    A1 = f"tensor<{N}x{C1}x{HW}x{HW}xf32>"
+    A2 = f"tensor<{N}x{C2}x{H2}x{H2}xf32>"
+    pad = "padding = array<i64: 1, 1, 1, 1>"
+    lines = [
+        f"%c1 = weft.conv2d %x, %w1, %b1 {{{pad}}} : {ty['x']}, {ty['w1']}, "
+        f"{ty['b1']} -> {A1}",
+        f"%r1 = weft.relu %c1 : {A1}",
+        f"%c2 = weft.conv2d %r1, %w2, %b2 {{strides = array<i64: 2, 2>, "
+        f"{pad}}} : {A1}, {ty['w2']}, {ty['b2']} -> {A2}",
+        f"%r2 = weft.relu %c2 : {A2}",
+        f"%p = weft.reduce_mean %r2 axes = [2, 3] : {A2} -> "
+        f"tensor<{N}x{C2}xf32>",
+        f"%h = weft.matmul %p, %w3 : tensor<{N}x{C2}xf32>, {ty['w3']} -> "
+        f"tensor<{N}x{K}xf32>",
+        f"%y = weft.add %h, %b3 : tensor<{N}x{K}xf32>, {ty['b3']}"]
+    mlir = (f"func.func @main({sig}) -> tensor<{N}x{K}xf32> {{\n  " +
+            "\n  ".join(lines) + f"\n  return %y : tensor<{N}x{K}xf32>\n}}\n")
+
+    def conv3x3(x, w, b, stride):
+        """im2col (a strided window view of the padded input) and one BLAS
+        matmul"""
+        xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+        win = np.lib.stride_tricks.sliding_window_view(xp, (3, 3), (2, 3))
+        win = win[:, :, ::stride, ::stride]          # N, C, OH, OW, 3, 3
+        n, c, oh, ow = win.shape[:4]
+        cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * 9)
+        y = cols @ w.reshape(w.shape[0], -1).T + b  # N*OH*OW, F
+        return y.reshape(n, oh, ow, -1).transpose(0, 3, 1, 2)
+
+    def ref(a):
+        h = np.maximum(conv3x3(a["x"], a["w1"], a["b1"], 1), 0)
+        h = np.maximum(conv3x3(h, a["w2"], a["b2"], 2), 0)
+        return h.mean((2, 3)) @ a["w3"] + a["b3"]
+    return mlir, args, ref
+
 
 def bench(name, build, repeat):
     rng = np.random.default_rng(0)
@@ -164,13 +219,17 @@ def bench(name, build, repeat):
     return weft_ms / numpy_ms
 
 
+MODELS = [("mlp", mlp_model), ("transformer", transformer_model),
+          ("conv", conv_model)]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=20)
-    ap.add_argument("--only", choices=["mlp", "transformer"])
+    ap.add_argument("--only", choices=[n for n, _ in MODELS])
     opts = ap.parse_args()
     print(f"weft CPU benchmark ({os.cpu_count()} cores; numpy {np.__version__})")
-    for name, build in [("mlp", mlp_model), ("transformer", transformer_model)]:
+    for name, build in MODELS:
         if opts.only in (None, name):
             bench(name, build, opts.repeat)
     return 0
