@@ -40,10 +40,10 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
   // Training entries get their backward pass first (attribute-driven: a
   // no-op for other functions and after the shard pipeline ran it).
   add(pm, "weft-autodiff,weft-optimizer");
-  // Graph clean-up; with GEMM library calls attention is worth splitting
-  // into matmuls.
+  // Graph clean-up; with GEMM library calls attention and convolutions
+  // are worth turning into matmuls.
   add(pm, options.blas ? "canonicalize,cse,weft-decompose-attention,"
-                         "canonicalize,cse"
+                         "weft-conv-to-gemm,canonicalize,cse"
                        : "canonicalize,cse");
   if (after(Stage::Weft))
     return;
@@ -60,7 +60,8 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
   OpPassManager &kernels = pm.nest<ModuleOp>();
   add(kernels, "convert-weft-to-linalg,canonicalize,cse");
   // A fused group becomes one parallel loop of tiles.
-  add(kernels, "linalg-fuse-elementwise-ops,canonicalize,cse,"
+  add(kernels, "linalg-generalize-named-ops,linalg-fuse-elementwise-ops,"
+               "canonicalize,cse,"
                "weft-cpu-tile-kernels,canonicalize,cse");
   if (after(Stage::Linalg))
     return;

@@ -54,11 +54,11 @@ void ThreadPool::run(uint64_t count, Body fn, void *ctx) {
   body.store(fn, std::memory_order_relaxed);
   context.store(ctx, std::memory_order_relaxed);
   n.store(count, std::memory_order_relaxed);
-  chunks.store(parts, std::memory_order_relaxed);
   remaining.store(parts - 1, std::memory_order_relaxed);
   // Sequentially consistent with the sleeper's count-then-check: either
-  // it sees the new generation or this sees it counted.
-  generation.fetch_add(1);
+  // it sees the new job or this sees it counted.
+  uint64_t generation = (job.load() >> 32) + 1;
+  job.store(generation << 32 | parts);
   if (sleepers.load()) {
     std::lock_guard<std::mutex> l(sleep);
     wake.notify_all();
@@ -74,27 +74,25 @@ void ThreadPool::run(uint64_t count, Body fn, void *ctx) {
 void ThreadPool::work(unsigned index) {
   uint64_t seen = 0;
   for (;;) {
-    uint64_t g = generation.load(std::memory_order_acquire);
-    for (int spins = 0; g == seen && spins < kSpins; ++spins) {
+    uint64_t j = job.load(std::memory_order_acquire);
+    for (int spins = 0; j == seen && spins < kSpins; ++spins) {
       WEFT_PAUSE();
-      g = generation.load(std::memory_order_acquire);
+      j = job.load(std::memory_order_acquire);
     }
-    if (g == seen) {
+    if (j == seen) {
       std::unique_lock<std::mutex> l(sleep);
       sleepers.fetch_add(1);
-      wake.wait(l,
-                [&] { return stopping.load() || generation.load() != seen; });
+      wake.wait(l, [&] { return stopping.load() || job.load() != seen; });
       sleepers.fetch_sub(1);
       if (stopping.load())
         return;
       continue;
     }
-    seen = g;
-    // The job of generation g stays put until its chunks are done, and a
-    // worker with a chunk of g is one of them; a worker without one only
-    // reads `chunks`.
-    unsigned parts = chunks.load(std::memory_order_relaxed);
-    if (index >= parts || generation.load(std::memory_order_acquire) != g)
+    seen = j;
+    // A worker with a chunk of this job holds it in place until it is
+    // done (run() waits for it); one without a chunk reads nothing more.
+    unsigned parts = unsigned(j & 0xffffffffu);
+    if (index >= parts)
       continue;
     chunk(body.load(std::memory_order_relaxed),
           context.load(std::memory_order_relaxed),

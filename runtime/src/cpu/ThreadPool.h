@@ -44,13 +44,15 @@ private:
 
   std::vector<std::thread> workers;
   std::mutex busy; ///< one run() at a time uses the workers
-  // The current job: written before `generation` is bumped, read by the
-  // workers after they see it (acquire).
+  // The current job: written before `job` is bumped, read by the workers
+  // with a chunk after they see it (acquire); it stays put until they are
+  // done. `job` holds the generation (high 32 bits) and the number of
+  // chunks (low 32 bits) in one word, so a worker never pairs one run's
+  // generation with another run's chunk count.
   std::atomic<Body> body{nullptr};
   std::atomic<void *> context{nullptr};
   std::atomic<uint64_t> n{0};
-  std::atomic<unsigned> chunks{0};
-  std::atomic<uint64_t> generation{0};
+  std::atomic<uint64_t> job{0};
   std::atomic<unsigned> remaining{0}; ///< worker chunks not yet done
   std::atomic<bool> stopping{false};
   std::atomic<unsigned> sleepers{0};

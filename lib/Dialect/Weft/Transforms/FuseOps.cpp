@@ -95,7 +95,8 @@ bool broadcastsAlongTrailingDims(RankedTensorType small, RankedTensorType big) {
 }
 
 /// Whether `producer`'s result may be computed in the same kernel as
-/// `consumer`, by the op rules alone (group limits are checked apart).
+/// `consumer`, by the op rules alone (group limits are checked apart). A
+/// contraction never takes a fused operand.
 bool fusible(Operation *producer, Operation *consumer) {
   Role p = roleOf(producer), c = roleOf(consumer);
   if (p == Role::Opaque || c == Role::Opaque || c == Role::Contraction)
@@ -165,11 +166,12 @@ private:
       Role r = roleOf(m);
       reductions += r == Role::Reduction;
       contractions += r == Role::Contraction;
-      // A contraction's operands never come from its own kernel.
-      if (r == Role::Contraction)
-        for (Value v : m->getOperands())
-          if (in.contains(v.getDefiningOp()))
-            return false;
+      // Every edge inside the group obeys the op rules (a sibling merge
+      // may join a producer and a consumer that may not fuse).
+      for (Value v : m->getOperands())
+        if (Operation *def = v.getDefiningOp();
+            def && in.contains(def) && !fusible(def, m))
+          return false;
     }
     if (reductions + contractions > 1)
       return false;

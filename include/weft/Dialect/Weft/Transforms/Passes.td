@@ -103,6 +103,27 @@ def DecomposeAttentionPass : Pass<"weft-decompose-attention"> {
   let dependentDialects = ["::mlir::weft::WeftDialect"];
 }
 
+def ConvToGemmPass : Pass<"weft-conv-to-gemm"> {
+  let summary = "Rewrite f32 convolutions as one GEMM over im2col patches";
+  let description = [{
+    With a BLAS, an f32 `weft.conv2d` (one group) becomes data movement and
+    one matmul: the input goes to NHWC and is padded, one strided slice per
+    filter tap gives `[N, OH, OW, C]`, their concatenation is the patch
+    matrix `[N*OH*OW, KH*KW*C]`, the filter becomes `[KH*KW*C, F]`, and the
+    product goes back to NCHW (plus the bias). The matmul is then a
+    library call; the rest are kernels the fusion policy merges. Grouped
+    convolutions and other element types are left alone.
+
+    ```mlir
+    %y = weft.conv2d %x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>
+        -> tensor<1x4x6x6xf32>
+    // becomes transpose, 9 slices, concat, reshape, matmul, reshape,
+    // transpose
+    ```
+  }];
+  let dependentDialects = ["::mlir::weft::WeftDialect"];
+}
+
 def SelectLibraryCallsPass : Pass<"weft-select-library-calls", "::mlir::ModuleOp"> {
   let summary = "Mark the GEMMs that a library (BLAS) runs faster";
   let description = [{
