@@ -58,11 +58,16 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
   // Kernels down to bufferized memrefs; temporaries become scratch.
   OpPassManager &kernels = pm.nest<ModuleOp>();
   add(kernels, "convert-weft-to-linalg,canonicalize,cse");
+  // GEMMs: an outer scf.forall of packed, register-tiled panels.
+  add(kernels, "weft-cpu-tile-contractions,canonicalize,cse");
   if (after(Stage::Linalg))
     return;
   add(kernels, "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
-               "one-shot-bufferize,canonicalize,cse,"
-               "func.func(buffer-hoisting),weft-cpu-hoist-scratch");
+               "one-shot-bufferize,canonicalize,cse");
+  // Until kernels run threaded: the forall runs serially and its per-tile
+  // buffers (packed panels) move to the kernel's entry, i.e. scratch.
+  add(kernels, "scf-forall-to-for,func.func(buffer-loop-hoisting)");
+  add(kernels, "func.func(buffer-hoisting),weft-cpu-hoist-scratch");
 
   // The plan.
   add(pm, "plan-build,plan-schedule,plan-verify-collectives,"
@@ -74,10 +79,11 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
   // dynamic offsets (embedding_grad's rows) expand to affine.apply, lowered
   // by the second lower-affine.
   add(pm.nest<ModuleOp>(),
-      "weft-cpu-approximate-math,convert-linalg-to-loops,lower-affine,"
+      "weft-cpu-approximate-math,convert-vector-to-scf{full-unroll=true},"
+      "convert-linalg-to-loops,lower-affine,"
       "convert-scf-to-cf,canonicalize,cse,convert-math-to-llvm,"
       "convert-math-to-libm,expand-strided-metadata,lower-affine,"
-      "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+      "convert-vector-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
       "convert-cf-to-llvm,reconcile-unrealized-casts,canonicalize,"
       "weft-cpu-add-entry-points");

@@ -1,0 +1,486 @@
+//===- TileContractions.cpp - blocked, packed, vectorized GEMMs -----------===//
+//
+// Rewrites each static linalg contraction C[b.., m, n] += A[b.., m|k, k|m] *
+// B[b.., k|n, n|k] on tensors into
+//
+//   scf.forall over (b.., M-panels, N-panels)          parallel, outermost
+//     scf.for over K-blocks of `kc`
+//       pack the B block (kc x nc, converted to the accumulator type) into
+//       a contiguous tensor<nc/nr x kc x nr>, zero-padded along n
+//       scf.for over nr-wide column strips, scf.for over mr-row strips
+//         an mr x nr register tile: mr * nr/vl accumulator vectors carried
+//         through the k loop; per k one broadcast of A per row and one FMA
+//         per accumulator
+//
+// Rows past the panel's edge are clamped to its last row: they recompute
+// (and rewrite) exactly the last row's values, so edges need no masks on
+// rows; columns past the edge are masked by the transfer ops.
+//
+//===----------------------------------------------------------------------===//
+#include "weft/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace weft {
+#define GEN_PASS_DEF_TILECONTRACTIONSPASS
+#include "weft/Target/CPU/Passes.h.inc"
+} // namespace weft
+
+using namespace mlir;
+
+namespace {
+
+/// How an operand reaches the accumulator type in the body.
+enum class Cast { None, ExtF, ExtSI };
+
+/// A contraction this pass knows how to generate.
+struct Contraction {
+  linalg::LinalgOp op;
+  Value lhs, rhs, init;
+  unsigned numBatch = 0;
+  bool lhsT = false, rhsT = false;
+  SmallVector<int64_t> batch;
+  int64_t m = 0, n = 0, k = 0;
+  Type acc;
+  Cast lhsCast = Cast::None, rhsCast = Cast::None;
+  bool isFloat() const { return isa<FloatType>(acc); }
+};
+
+/// Follows `v` through at most one extension to a block argument of `body`;
+/// returns its position and the cast, or nullopt.
+std::optional<std::pair<unsigned, Cast>> castOfArg(Value v, Block *body) {
+  Cast cast = Cast::None;
+  if (auto ext = v.getDefiningOp<arith::ExtFOp>()) {
+    cast = Cast::ExtF;
+    v = ext.getIn();
+  } else if (auto ext = v.getDefiningOp<arith::ExtSIOp>()) {
+    cast = Cast::ExtSI;
+    v = ext.getIn();
+  }
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg || arg.getOwner() != body)
+    return std::nullopt;
+  return std::make_pair(arg.getArgNumber(), cast);
+}
+
+/// Whether the body is `yield out + cast(a) * cast(b)` (either operand
+/// order) in f32 or i32; fills the casts.
+bool matchBody(linalg::LinalgOp op, Contraction &c) {
+  Block *body = op.getBlock();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  if (yield->getNumOperands() != 1)
+    return false;
+  Type acc = yield->getOperand(0).getType();
+  bool isFloat = acc.isF32();
+  if (!isFloat && !acc.isInteger(32))
+    return false;
+  Operation *add = yield->getOperand(0).getDefiningOp();
+  if (!add || add->getBlock() != body ||
+      !(isFloat ? isa<arith::AddFOp>(add) : isa<arith::AddIOp>(add)))
+    return false;
+  Value out = body->getArgument(2), prod;
+  if (add->getOperand(0) == out)
+    prod = add->getOperand(1);
+  else if (add->getOperand(1) == out)
+    prod = add->getOperand(0);
+  else
+    return false;
+  Operation *mul = prod.getDefiningOp();
+  if (!mul || mul->getBlock() != body ||
+      !(isFloat ? isa<arith::MulFOp>(mul) : isa<arith::MulIOp>(mul)))
+    return false;
+  auto x = castOfArg(mul->getOperand(0), body);
+  auto y = castOfArg(mul->getOperand(1), body);
+  if (!x || !y || x->first == y->first || x->first > 1 || y->first > 1)
+    return false;
+  if (x->first == 1)
+    std::swap(x, y);
+  for (Cast cast : {x->second, y->second})
+    if (cast == (isFloat ? Cast::ExtSI : Cast::ExtF))
+      return false;
+  // Only element types with a vector conversion we emit: f32/f16/bf16 into
+  // f32, i8/i16/i32 into i32.
+  for (unsigned i = 0; i < 2; ++i) {
+    Type t = body->getArgument(i).getType();
+    if (isFloat ? !(t.isF32() || t.isF16() || t.isBF16())
+                : !(t.isInteger(8) || t.isInteger(16) || t.isInteger(32)))
+      return false;
+  }
+  c.acc = acc;
+  c.lhsCast = x->second;
+  c.rhsCast = y->second;
+  return true;
+}
+
+/// Matches a static, non-empty (batched) matrix product on tensors.
+std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op->getNumResults() != 1 ||
+      !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  unsigned loops = iters.size();
+  if (loops < 3 || llvm::count(iters, utils::IteratorType::reduction) != 1)
+    return std::nullopt;
+  Contraction c;
+  c.op = op;
+  c.numBatch = loops - 3;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto dims = [](AffineMap map) -> std::optional<SmallVector<unsigned>> {
+    SmallVector<unsigned> out;
+    for (AffineExpr e : map.getResults()) {
+      auto d = dyn_cast<AffineDimExpr>(e);
+      if (!d)
+        return std::nullopt;
+      out.push_back(d.getPosition());
+    }
+    return out;
+  };
+  auto l = dims(maps[0]), r = dims(maps[1]), o = dims(maps[2]);
+  unsigned nb = c.numBatch;
+  if (!l || !r || !o || l->size() != nb + 2 || r->size() != nb + 2 ||
+      o->size() != nb + 2)
+    return std::nullopt;
+  unsigned kDim = std::distance(
+      iters.begin(), llvm::find(iters, utils::IteratorType::reduction));
+  unsigned mDim = (*o)[nb], nDim = (*o)[nb + 1];
+  for (unsigned i = 0; i < nb; ++i)
+    if ((*l)[i] != (*o)[i] || (*r)[i] != (*o)[i])
+      return std::nullopt;
+  auto pairIs = [&](ArrayRef<unsigned> d, unsigned a, unsigned b) {
+    return d[nb] == a && d[nb + 1] == b;
+  };
+  if (pairIs(*l, mDim, kDim))
+    c.lhsT = false;
+  else if (pairIs(*l, kDim, mDim))
+    c.lhsT = true;
+  else
+    return std::nullopt;
+  if (pairIs(*r, kDim, nDim))
+    c.rhsT = false;
+  else if (pairIs(*r, nDim, kDim))
+    c.rhsT = true;
+  else
+    return std::nullopt;
+  // Every loop appears once in the output or is the reduction.
+  if (llvm::is_contained(*o, kDim) || mDim == nDim)
+    return std::nullopt;
+  if (!matchBody(op, c))
+    return std::nullopt;
+
+  c.lhs = op.getDpsInputOperand(0)->get();
+  c.rhs = op.getDpsInputOperand(1)->get();
+  c.init = op.getDpsInitOperand(0)->get();
+  auto lt = cast<RankedTensorType>(c.lhs.getType());
+  auto rt = cast<RankedTensorType>(c.rhs.getType());
+  auto ot = cast<RankedTensorType>(c.init.getType());
+  if (!lt.hasStaticShape() || !rt.hasStaticShape() || !ot.hasStaticShape() ||
+      ot.getElementType() != c.acc)
+    return std::nullopt;
+  c.batch.assign(ot.getShape().begin(), ot.getShape().begin() + nb);
+  c.m = ot.getDimSize(nb);
+  c.n = ot.getDimSize(nb + 1);
+  c.k = lt.getDimSize(c.lhsT ? nb : nb + 1);
+  if (c.m <= 0 || c.n <= 0 || c.k <= 0 || llvm::is_contained(c.batch, 0))
+    return std::nullopt;
+  return c;
+}
+
+/// Block sizes, already validated (nr a multiple of vl, mc of mr, nc of nr).
+struct Blocking {
+  int64_t vl, mr, nr, kc, mc, nc;
+};
+
+/// Emits the blocked loop nest for one contraction before its op and
+/// returns the result.
+class GemmEmitter {
+public:
+  GemmEmitter(Contraction &c, const Blocking &blk)
+      : c(c), b(c.op.getOperation()), loc(c.op->getLoc()) {
+    // Shrink the blocks to the problem (rounded up to whole register tiles).
+    mr = blk.mr;
+    nr = blk.nr;
+    vl = blk.vl;
+    mc = std::min(blk.mc, roundUp(c.m, mr));
+    nc = std::min(blk.nc, roundUp(c.n, nr));
+    kc = std::min(blk.kc, c.k);
+  }
+
+  Value emit();
+
+private:
+  static int64_t roundUp(int64_t x, int64_t to) {
+    return (x + to - 1) / to * to;
+  }
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value mulI(Value x, int64_t y) {
+    return arith::MulIOp::create(b, loc, x, idx(y));
+  }
+  Value addI(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  /// min(block, total - start): the extent of a block starting at `start`.
+  Value extent(Value start, int64_t block, int64_t total) {
+    if (total % block == 0)
+      return idx(block);
+    Value rest = arith::SubIOp::create(b, loc, idx(total), start);
+    return arith::MinSIOp::create(b, loc, idx(block), rest);
+  }
+  Value ceilDiv(Value x, int64_t y) {
+    return arith::CeilDivSIOp::create(b, loc, x, idx(y));
+  }
+  /// `v` (scalar or vector) converted to the accumulator type.
+  Value toAcc(Value v, Cast cast) {
+    Type t = c.acc;
+    if (auto vt = dyn_cast<VectorType>(v.getType()))
+      t = vt.clone(c.acc);
+    if (cast == Cast::ExtF)
+      return arith::ExtFOp::create(b, loc, t, v);
+    if (cast == Cast::ExtSI)
+      return arith::ExtSIOp::create(b, loc, t, v);
+    return v;
+  }
+  Value zero(Type t) {
+    return arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
+  }
+
+  Value packB(Value k0, Value kcv, Value n0, Value ncv, ValueRange batchIvs);
+  Value microTiles(Value cTile, Value packed, Value k0, Value kcv, Value m0,
+                   Value mcv, Value ncv, bool colsInBounds,
+                   ValueRange batchIvs);
+
+  Contraction &c;
+  OpBuilder b;
+  Location loc;
+  int64_t vl, mr, nr, mc, nc, kc;
+};
+
+Value GemmEmitter::emit() {
+  unsigned nb = c.numBatch;
+  SmallVector<OpFoldResult> ubs;
+  for (int64_t d : c.batch)
+    ubs.push_back(b.getIndexAttr(d));
+  ubs.push_back(b.getIndexAttr(llvm::divideCeil(c.m, mc)));
+  ubs.push_back(b.getIndexAttr(llvm::divideCeil(c.n, nc)));
+  auto forall = scf::ForallOp::create(b, loc, ubs, ValueRange{c.init},
+                                      /*mapping=*/std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  SmallVector<Value> ivs(forall.getInductionVars());
+  SmallVector<Value> batchIvs(ivs.begin(), ivs.begin() + nb);
+  Value m0 = mulI(ivs[nb], mc), n0 = mulI(ivs[nb + 1], nc);
+  Value mcv = extent(m0, mc, c.m), ncv = extent(n0, nc, c.n);
+
+  // The output tile, rank-reduced to 2-D.
+  SmallVector<OpFoldResult> offsets, sizes, strides(nb + 2, b.getIndexAttr(1));
+  for (Value iv : batchIvs) {
+    offsets.push_back(iv);
+    sizes.push_back(b.getIndexAttr(1));
+  }
+  offsets.append({m0, n0});
+  bool mFull = c.m % mc == 0, nFull = c.n % nc == 0;
+  sizes.push_back(mFull ? OpFoldResult(b.getIndexAttr(mc)) : OpFoldResult(mcv));
+  sizes.push_back(nFull ? OpFoldResult(b.getIndexAttr(nc)) : OpFoldResult(ncv));
+  auto tileType = RankedTensorType::get(
+      {mFull ? mc : ShapedType::kDynamic, nFull ? nc : ShapedType::kDynamic},
+      c.acc);
+  Value shared = forall.getRegionIterArgs()[0];
+  Value cTile = tensor::ExtractSliceOp::create(b, loc, tileType, shared,
+                                               offsets, sizes, strides);
+  // Columns of a full tile of a multiple of nr never leave it.
+  bool colsInBounds = nFull && nc % nr == 0;
+
+  auto kLoop = scf::ForOp::create(
+      b, loc, idx(0), idx(c.k), idx(kc), ValueRange{cTile},
+      [&](OpBuilder &nested, Location, Value k0, ValueRange args) {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        Value kcv = extent(k0, kc, c.k);
+        Value packed = packB(k0, kcv, n0, ncv, batchIvs);
+        Value next = microTiles(args[0], packed, k0, kcv, m0, mcv, ncv,
+                                colsInBounds, batchIvs);
+        scf::YieldOp::create(b, loc, next);
+      });
+
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, kLoop.getResult(0), shared,
+                                        offsets, sizes, strides);
+  return forall.getResult(0);
+}
+
+/// B[k0 : k0+kcv, n0 : n0+ncv] converted to the accumulator type, as
+/// tensor<nc/nr x kc x nr>: strip j holds columns [j*nr, (j+1)*nr) of the
+/// block, each k row contiguous; columns past N read as zero.
+Value GemmEmitter::packB(Value k0, Value kcv, Value n0, Value ncv,
+                         ValueRange batchIvs) {
+  auto rt = cast<RankedTensorType>(c.rhs.getType());
+  unsigned rank = rt.getRank();
+  auto packType = RankedTensorType::get({nc / nr, kc, nr}, c.acc);
+  Value empty = tensor::EmptyOp::create(b, loc, packType.getShape(), c.acc);
+  Value strips = ceilDiv(ncv, nr);
+  Value pad = zero(rt.getElementType());
+  // Along n: the last dim of B, or the one before it when B is transposed.
+  AffineMap readMap =
+      AffineMap::get(rank, 0, b.getAffineDimExpr(c.rhsT ? rank - 2 : rank - 1),
+                     b.getContext());
+  auto readType = VectorType::get({vl}, rt.getElementType());
+  auto stripLoop = scf::ForOp::create(
+      b, loc, idx(0), strips, idx(1), ValueRange{empty},
+      [&](OpBuilder &n1, Location, Value j, ValueRange a1) {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPoint(n1.getInsertionBlock(), n1.getInsertionPoint());
+        Value col0 = addI(n0, mulI(j, nr));
+        auto rowLoop = scf::ForOp::create(
+            b, loc, idx(0), kcv, idx(1), ValueRange{a1[0]},
+            [&](OpBuilder &n2, Location, Value kk, ValueRange a2) {
+              OpBuilder::InsertionGuard g2(b);
+              b.setInsertionPoint(n2.getInsertionBlock(),
+                                  n2.getInsertionPoint());
+              Value kAbs = addI(k0, kk), dest = a2[0];
+              for (int64_t v = 0; v < nr / vl; ++v) {
+                Value col = addI(col0, idx(v * vl));
+                SmallVector<Value> at(batchIvs);
+                if (c.rhsT)
+                  at.append({col, kAbs});
+                else
+                  at.append({kAbs, col});
+                Value vec = vector::TransferReadOp::create(
+                    b, loc, readType, c.rhs, at, pad, readMap,
+                    ArrayRef<bool>{false});
+                vec = toAcc(vec, c.rhsCast);
+                dest = vector::TransferWriteOp::create(
+                           b, loc, vec, dest, ValueRange{j, kk, idx(v * vl)},
+                           ArrayRef<bool>{true})
+                           .getResult();
+              }
+              scf::YieldOp::create(b, loc, dest);
+            });
+        scf::YieldOp::create(b, loc, rowLoop.getResult(0));
+      });
+  return stripLoop.getResult(0);
+}
+
+/// The register tiles of one K-block: for every nr-wide strip of the packed
+/// B block and every mr rows of the panel, C[rows, strip] += A * B.
+Value GemmEmitter::microTiles(Value cTile, Value packed, Value k0, Value kcv,
+                              Value m0, Value mcv, Value ncv, bool colsInBounds,
+                              ValueRange batchIvs) {
+  auto accVec = VectorType::get({vl}, c.acc);
+  int64_t nv = nr / vl;
+  Value strips = ceilDiv(ncv, nr), rowTiles = ceilDiv(mcv, mr);
+  Value lastRow = arith::SubIOp::create(b, loc, mcv, idx(1));
+  Value accZero = zero(c.acc);
+  auto stripLoop = scf::ForOp::create(
+      b, loc, idx(0), strips, idx(1), ValueRange{cTile},
+      [&](OpBuilder &n1, Location, Value j, ValueRange a1) {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPoint(n1.getInsertionBlock(), n1.getInsertionPoint());
+        Value col0 = mulI(j, nr);
+        auto tileLoop = scf::ForOp::create(
+            b, loc, idx(0), rowTiles, idx(1), ValueRange{a1[0]},
+            [&](OpBuilder &n2, Location, Value t, ValueRange a2) {
+              OpBuilder::InsertionGuard g2(b);
+              b.setInsertionPoint(n2.getInsertionBlock(),
+                                  n2.getInsertionPoint());
+              Value tile = a2[0];
+              // Rows of the register tile, clamped to the panel.
+              SmallVector<Value> rows, aRows;
+              Value row0 = mulI(t, mr);
+              for (int64_t i = 0; i < mr; ++i) {
+                Value r =
+                    arith::MinSIOp::create(b, loc, addI(row0, idx(i)), lastRow);
+                rows.push_back(r);
+                aRows.push_back(addI(m0, r));
+              }
+              SmallVector<Value> cols;
+              for (int64_t v = 0; v < nv; ++v)
+                cols.push_back(addI(col0, idx(v * vl)));
+              SmallVector<Value> accs;
+              for (int64_t i = 0; i < mr; ++i)
+                for (int64_t v = 0; v < nv; ++v)
+                  accs.push_back(vector::TransferReadOp::create(
+                      b, loc, accVec, tile, ValueRange{rows[i], cols[v]},
+                      accZero, ArrayRef<bool>{colsInBounds}));
+              auto kLoop = scf::ForOp::create(
+                  b, loc, idx(0), kcv, idx(1), accs,
+                  [&](OpBuilder &n3, Location, Value kk, ValueRange acc) {
+                    OpBuilder::InsertionGuard g3(b);
+                    b.setInsertionPoint(n3.getInsertionBlock(),
+                                        n3.getInsertionPoint());
+                    Value kAbs = addI(k0, kk);
+                    SmallVector<Value> bv;
+                    for (int64_t v = 0; v < nv; ++v)
+                      bv.push_back(vector::TransferReadOp::create(
+                          b, loc, accVec, packed,
+                          ValueRange{j, kk, idx(v * vl)}, accZero,
+                          ArrayRef<bool>{true}));
+                    SmallVector<Value> next;
+                    for (int64_t i = 0; i < mr; ++i) {
+                      SmallVector<Value> at(batchIvs);
+                      if (c.lhsT)
+                        at.append({kAbs, aRows[i]});
+                      else
+                        at.append({aRows[i], kAbs});
+                      Value a = tensor::ExtractOp::create(b, loc, c.lhs, at);
+                      a = toAcc(a, c.lhsCast);
+                      Value splat =
+                          vector::BroadcastOp::create(b, loc, accVec, a);
+                      for (int64_t v = 0; v < nv; ++v) {
+                        Value old = acc[i * nv + v];
+                        if (c.isFloat()) {
+                          next.push_back(vector::FMAOp::create(
+                              b, loc, accVec, splat, bv[v], old));
+                        } else {
+                          Value p = arith::MulIOp::create(b, loc, splat, bv[v]);
+                          next.push_back(arith::AddIOp::create(b, loc, old, p));
+                        }
+                      }
+                    }
+                    scf::YieldOp::create(b, loc, next);
+                  });
+              for (int64_t i = 0; i < mr; ++i)
+                for (int64_t v = 0; v < nv; ++v)
+                  tile = vector::TransferWriteOp::create(
+                             b, loc, kLoop.getResult(i * nv + v), tile,
+                             ValueRange{rows[i], cols[v]},
+                             ArrayRef<bool>{colsInBounds})
+                             .getResult();
+              scf::YieldOp::create(b, loc, tile);
+            });
+        scf::YieldOp::create(b, loc, tileLoop.getResult(0));
+      });
+  return stripLoop.getResult(0);
+}
+
+struct TileContractionsPass
+    : ::weft::impl::TileContractionsPassBase<TileContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    int64_t vl = vectorBits / 32;
+    if (vl < 1 || vectorBits % 32 != 0 || mr < 1 || nr < vl || nr % vl != 0 ||
+        kc < 1 || mc < mr || mc % mr != 0 || nc < nr || nc % nr != 0) {
+      getOperation().emitError("weft-cpu-tile-contractions: block sizes need "
+                               "nr a multiple of vector-bits/32, mc of mr "
+                               "and nc of nr");
+      return signalPassFailure();
+    }
+    Blocking blk{vl, mr, nr, kc, mc, nc};
+    SmallVector<Contraction> found;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (std::optional<Contraction> c = matchContraction(op))
+        found.push_back(*c);
+    });
+    for (Contraction &c : found) {
+      Value result = GemmEmitter(c, blk).emit();
+      c.op->getResult(0).replaceAllUsesWith(result);
+      c.op->erase();
+    }
+  }
+};
+} // namespace
