@@ -23,9 +23,14 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace weft {
 #define GEN_PASS_DEF_TILECONTRACTIONSPASS
@@ -266,7 +271,12 @@ Value GemmEmitter::emit() {
     ubs.push_back(b.getIndexAttr(d));
   ubs.push_back(b.getIndexAttr(llvm::divideCeil(c.m, mc)));
   ubs.push_back(b.getIndexAttr(llvm::divideCeil(c.n, nc)));
-  auto forall = scf::ForallOp::create(b, loc, ubs, ValueRange{c.init},
+  // The output's fill, if any, moves into the tiles.
+  auto fill = c.init.getDefiningOp<linalg::FillOp>();
+  if (fill && !fill.hasPureTensorSemantics())
+    fill = nullptr;
+  Value dest = fill ? fill.getDpsInitOperand(0)->get() : c.init;
+  auto forall = scf::ForallOp::create(b, loc, ubs, ValueRange{dest},
                                       /*mapping=*/std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
@@ -285,12 +295,16 @@ Value GemmEmitter::emit() {
   bool mFull = c.m % mc == 0, nFull = c.n % nc == 0;
   sizes.push_back(mFull ? OpFoldResult(b.getIndexAttr(mc)) : OpFoldResult(mcv));
   sizes.push_back(nFull ? OpFoldResult(b.getIndexAttr(nc)) : OpFoldResult(ncv));
-  auto tileType = RankedTensorType::get(
-      {mFull ? mc : ShapedType::kDynamic, nFull ? nc : ShapedType::kDynamic},
-      c.acc);
+  SmallVector<int64_t> tileShape(nb, 1);
+  tileShape.append(
+      {mFull ? mc : ShapedType::kDynamic, nFull ? nc : ShapedType::kDynamic});
+  auto tileType = RankedTensorType::get(tileShape, c.acc);
   Value shared = forall.getRegionIterArgs()[0];
   Value cTile = tensor::ExtractSliceOp::create(b, loc, tileType, shared,
                                                offsets, sizes, strides);
+  // A fill of the output is done tile by tile, while the tile is in cache.
+  if (fill)
+    cTile = linalg::FillOp::create(b, loc, fill.value(), cTile).getResult(0);
   // Columns of a full tile of a multiple of nr never leave it.
   bool colsInBounds = nFull && nc % nr == 0;
 
@@ -373,6 +387,13 @@ Value GemmEmitter::microTiles(Value cTile, Value packed, Value k0, Value kcv,
   auto accVec = VectorType::get({vl}, c.acc);
   int64_t nv = nr / vl;
   Value strips = ceilDiv(ncv, nr), rowTiles = ceilDiv(mcv, mr);
+  // Indices into the tile: leading unit batch dims, then row and column.
+  SmallVector<Value> lead(c.numBatch, idx(0));
+  auto at = [&](Value row, Value col) {
+    SmallVector<Value> i(lead);
+    i.append({row, col});
+    return i;
+  };
   Value lastRow = arith::SubIOp::create(b, loc, mcv, idx(1));
   Value accZero = zero(c.acc);
   auto stripLoop = scf::ForOp::create(
@@ -404,8 +425,8 @@ Value GemmEmitter::microTiles(Value cTile, Value packed, Value k0, Value kcv,
               for (int64_t i = 0; i < mr; ++i)
                 for (int64_t v = 0; v < nv; ++v)
                   accs.push_back(vector::TransferReadOp::create(
-                      b, loc, accVec, tile, ValueRange{rows[i], cols[v]},
-                      accZero, ArrayRef<bool>{colsInBounds}));
+                      b, loc, accVec, tile, at(rows[i], cols[v]), accZero,
+                      ArrayRef<bool>{colsInBounds}));
               auto kLoop = scf::ForOp::create(
                   b, loc, idx(0), kcv, idx(1), accs,
                   [&](OpBuilder &n3, Location, Value kk, ValueRange acc) {
@@ -447,14 +468,111 @@ Value GemmEmitter::microTiles(Value cTile, Value packed, Value k0, Value kcv,
                 for (int64_t v = 0; v < nv; ++v)
                   tile = vector::TransferWriteOp::create(
                              b, loc, kLoop.getResult(i * nv + v), tile,
-                             ValueRange{rows[i], cols[v]},
-                             ArrayRef<bool>{colsInBounds})
+                             at(rows[i], cols[v]), ArrayRef<bool>{colsInBounds})
                              .getResult();
               scf::YieldOp::create(b, loc, tile);
             });
         scf::YieldOp::create(b, loc, tileLoop.getResult(0));
       });
   return stripLoop.getResult(0);
+}
+
+/// An elementwise consumer of `v` that can join its producer's tiles: all
+/// loops parallel, `v` read with the identity map, the other inputs
+/// through projected permutations, and every operand other than `v`
+/// available before `v`'s loop (a tensor.empty or constant is moved there).
+linalg::GenericOp epilogueOf(Value v, scf::ForallOp forall,
+                             DominanceInfo &dom) {
+  for (OpOperand &use : v.getUses()) {
+    auto g = dyn_cast<linalg::GenericOp>(use.getOwner());
+    if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInits() != 1 ||
+        !g.isDpsInput(&use) || g->getBlock() != forall->getBlock() ||
+        g.getNumParallelLoops() != g.getNumLoops() ||
+        !g.getMatchingIndexingMap(&use).isIdentity() ||
+        !g.getIndexingMapMatchingResult(g->getResult(0)).isIdentity() ||
+        llvm::any_of(g.getIndexingMapsArray(),
+                     [](AffineMap m) { return !m.isProjectedPermutation(); }))
+      continue;
+    bool ok = true;
+    for (OpOperand &o : g->getOpOperands()) {
+      if (o.get() == v || dom.properlyDominates(o.get(), forall))
+        continue;
+      Operation *def = o.get().getDefiningOp();
+      if (def && def->getBlock() == forall->getBlock() &&
+          (isa<tensor::EmptyOp>(def) && def->getNumOperands() == 0 ||
+           def->hasTrait<OpTrait::ConstantLike>()))
+        continue;
+      ok = false;
+    }
+    if (!ok)
+      continue;
+    for (OpOperand &o : g->getOpOperands())
+      if (o.get() != v && !dom.properlyDominates(o.get(), forall))
+        o.get().getDefiningOp()->moveBefore(forall);
+    return g;
+  }
+  return nullptr;
+}
+
+/// Fuses elementwise epilogues (bias, activation, the conversion to a
+/// 16-bit result) into `forall`'s tiles, one after the other, as long as
+/// each consumes the last one's result.
+void fuseEpilogues(scf::ForallOp forall) {
+  IRRewriter rewriter(forall.getContext());
+  Value v = forall.getResult(0);
+  for (int step = 0; step < 8; ++step) {
+    DominanceInfo dom(forall->getParentOp());
+    linalg::GenericOp g = epilogueOf(v, forall, dom);
+    if (!g)
+      return;
+    SmallVector<LoopLikeOpInterface> loops = {
+        cast<LoopLikeOpInterface>(forall.getOperation())};
+    rewriter.setInsertionPoint(g);
+    FailureOr<scf::SCFFuseConsumerOfSliceResult> fused =
+        scf::tileAndFuseConsumer(rewriter, g, loops);
+    if (failed(fused))
+      return;
+    forall = cast<scf::ForallOp>(loops.front().getOperation());
+    // The consumer's value is the loop's last result now.
+    v = forall.getResults().back();
+    if (!g->use_empty())
+      return;
+    rewriter.eraseOp(g);
+  }
+}
+
+/// A tile temporary of dynamic size (an edge tile, `min(block, rest)` rows)
+/// becomes a slice of one of the full block size, so that every temporary
+/// has a static size that can be planned.
+void boundEmpty(tensor::EmptyOp e) {
+  if (e.getType().hasStaticShape() || !e->getParentOfType<scf::ForallOp>())
+    return;
+  SmallVector<int64_t> shape;
+  SmallVector<OpFoldResult> sizes = e.getMixedSizes();
+  for (OpFoldResult size : sizes) {
+    if (std::optional<int64_t> cst = getConstantIntValue(size)) {
+      shape.push_back(*cst);
+      continue;
+    }
+    auto min = cast<Value>(size).getDefiningOp<arith::MinSIOp>();
+    std::optional<int64_t> bound;
+    if (min)
+      for (Value v : {min.getLhs(), min.getRhs()})
+        if (std::optional<int64_t> c = getConstantIntValue(v); c && *c >= 0)
+          bound = bound ? std::min(*bound, *c) : *c;
+    if (!bound)
+      return;
+    shape.push_back(*bound);
+  }
+  OpBuilder b(e);
+  Value full = tensor::EmptyOp::create(b, e.getLoc(), shape,
+                                       e.getType().getElementType());
+  SmallVector<OpFoldResult> zeros(shape.size(), b.getIndexAttr(0)),
+      ones(shape.size(), b.getIndexAttr(1));
+  Value slice = tensor::ExtractSliceOp::create(b, e.getLoc(), e.getType(), full,
+                                               zeros, sizes, ones);
+  e.replaceAllUsesWith(slice);
+  e.erase();
 }
 
 struct TileContractionsPass
@@ -480,7 +598,18 @@ struct TileContractionsPass
       Value result = GemmEmitter(c, blk).emit();
       c.op->getResult(0).replaceAllUsesWith(result);
       c.op->erase();
+      fuseEpilogues(result.getDefiningOp<scf::ForallOp>());
     }
+    // Intermediate results of fused epilogues stay in their tiles: unused
+    // forall results go away and slices of a whole-result tensor.empty
+    // become per-tile tensor.empty.
+    if (found.empty())
+      return;
+    RewritePatternSet patterns(&getContext());
+    scf::ForallOp::getCanonicalizationPatterns(patterns, &getContext());
+    tensor::populateFoldTensorEmptyPatterns(patterns);
+    (void)applyPatternsGreedily(getOperation(), std::move(patterns));
+    getOperation().walk([](tensor::EmptyOp e) { boundEmpty(e); });
   }
 };
 } // namespace
