@@ -2,8 +2,8 @@
 # edges masked/clamped) against numpy at odd shapes: f32 without BLAS, f16
 # and bf16 accumulating in f32, i8 accumulating in i32 (wrapping back to
 # i8), matmul and batch_matmul, with transposed operands. Shapes straddle
-# the block sizes (mr 8, nr 32, kc 256, mc 64, nc 256) and are not
-# multiples of them.
+# the default block sizes (mr 6, nr 64, kc 256, mc 96, nc 128) and are
+# not multiples of them.
 # RUN: %PYTHON %s | FileCheck %s
 # CHECK: f32 1x1x1: relative error {{.*}} ok
 # CHECK: f32 7x13x5: relative error {{.*}} ok

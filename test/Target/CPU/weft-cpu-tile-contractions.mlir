@@ -1,4 +1,7 @@
-// RUN: weft-opt %s --split-input-file --weft-cpu-tile-contractions | FileCheck %s
+// Block sizes pinned (the defaults are tuned and may change):
+// RUN: weft-opt %s --split-input-file --weft-cpu-tile-contractions="mr=8 nr=32 kc=256 mc=64 nc=256" | FileCheck %s
+// The defaults give 6x64 register tiles (24 accumulators):
+// RUN: weft-opt %s --split-input-file --weft-cpu-tile-contractions | FileCheck %s --check-prefix=DEFAULT
 
 // An f32 matmul becomes a forall over 64x256 output panels; per K-block of
 // 256 the B block is packed into 8 strips of 256x32 and 8x32 register tiles
@@ -18,6 +21,13 @@
 // CHECK-NEXT:        tensor.parallel_insert_slice %[[K]] into %[[O]]
 // CHECK:         return %[[R]]
 // CHECK-NOT:     linalg.matmul
+// DEFAULT-LABEL: func.func @matmul_f32
+// DEFAULT:         scf.forall ({{.*}}) in (2, 4)
+// DEFAULT:           tensor.empty() : tensor<2x256x64xf32>
+// DEFAULT:           vector.broadcast
+// DEFAULT-COUNT-4:   vector.fma
+// DEFAULT:           vector.broadcast
+// DEFAULT-COUNT-4:   vector.fma
 func.func @matmul_f32(%a: tensor<128x300xf32>, %b: tensor<300x512xf32>, %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<128x300xf32>, tensor<300x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
   return %r : tensor<128x512xf32>

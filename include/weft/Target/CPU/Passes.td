@@ -73,7 +73,7 @@ def TileContractionsPass
       panels: the kernel's parallel loop;
     - inside, an `scf.for` over K-blocks of `kc`; per block, B's `kc` x `nc`
       block is packed (converted to the accumulator type, zero-padded along
-      n) into a `tensor<nc/nr x kc x nr>`, at most 256 KiB by default;
+      n) into a `tensor<nc/nr x kc x nr>`, 128 KiB by default;
     - `mr` x `nr` register tiles: `mr * nr / (vector-bits / 32)` accumulator
       vectors carried through the k loop, one broadcast of A per row and one
       `vector.fma` (or `muli`+`addi`) per accumulator and k.
@@ -98,13 +98,16 @@ def TileContractionsPass
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", "512",
            "SIMD register width in bits (512 for AVX-512, 256 for AVX2)">,
-    Option<"mr", "mr", "int64_t", "8", "Rows of a register tile">,
-    Option<"nr", "nr", "int64_t", "32",
+    // Tuned on Zen 5 at 1024^3 f32: 6x64 tiles (24 accumulators, 4 loads
+    // and 6 broadcasts per 24 FMAs) beat 8x32 by about 10%; the packed
+    // block is kc * nc * 4 = 128 KiB.
+    Option<"mr", "mr", "int64_t", "6", "Rows of a register tile">,
+    Option<"nr", "nr", "int64_t", "64",
            "Columns of a register tile (a multiple of vector-bits/32)">,
     Option<"kc", "kc", "int64_t", "256", "K-block depth">,
-    Option<"mc", "mc", "int64_t", "64",
+    Option<"mc", "mc", "int64_t", "96",
            "Rows of a parallel output panel (a multiple of mr)">,
-    Option<"nc", "nc", "int64_t", "256",
+    Option<"nc", "nc", "int64_t", "128",
            "Columns of a parallel output panel (a multiple of nr)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
