@@ -14,6 +14,7 @@
 # CHECK: f32 33x65x17 rhsT: relative error {{.*}} ok
 # CHECK: f32 batch 3x33x65x17 rhsT: relative error {{.*}} ok
 # CHECK: f32 batch 3x129x257x64: relative error {{.*}} ok
+# CHECK: f32 batch 2x3x40x24x50 rhsT: relative error {{.*}} ok
 # CHECK: f16 7x13x5: relative error {{.*}} ok
 # CHECK: f16 129x257x64: relative error {{.*}} ok
 # CHECK: f16 batch 3x33x65x17: relative error {{.*}} ok
@@ -127,6 +128,7 @@ run("f32", 33, 65, 17, lhsT=True)
 run("f32", 33, 65, 17, rhsT=True)
 run("f32", 33, 65, 17, batch=(3,), rhsT=True)
 run("f32", 129, 257, 64, batch=(3,))
+run("f32", 40, 24, 50, batch=(2, 3), rhsT=True)
 run("f16", 7, 13, 5)
 run("f16", 129, 257, 64)
 run("f16", 33, 65, 17, batch=(3,))

@@ -30,6 +30,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace weft {
@@ -186,6 +187,7 @@ std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
   auto rt = cast<RankedTensorType>(c.rhs.getType());
   auto ot = cast<RankedTensorType>(c.init.getType());
   if (!lt.hasStaticShape() || !rt.hasStaticShape() || !ot.hasStaticShape() ||
+      lt.getEncoding() || rt.getEncoding() || ot.getEncoding() ||
       ot.getElementType() != c.acc)
     return std::nullopt;
   c.batch.assign(ot.getShape().begin(), ot.getShape().begin() + nb);
@@ -499,7 +501,7 @@ linalg::GenericOp epilogueOf(Value v, scf::ForallOp forall,
         continue;
       Operation *def = o.get().getDefiningOp();
       if (def && def->getBlock() == forall->getBlock() &&
-          (isa<tensor::EmptyOp>(def) && def->getNumOperands() == 0 ||
+          ((isa<tensor::EmptyOp>(def) && def->getNumOperands() == 0) ||
            def->hasTrait<OpTrait::ConstantLike>()))
         continue;
       ok = false;
@@ -517,28 +519,29 @@ linalg::GenericOp epilogueOf(Value v, scf::ForallOp forall,
 /// Fuses elementwise epilogues (bias, activation, the conversion to a
 /// 16-bit result) into `forall`'s tiles, one after the other, as long as
 /// each consumes the last one's result.
-void fuseEpilogues(scf::ForallOp forall) {
+scf::ForallOp fuseEpilogues(scf::ForallOp forall) {
   IRRewriter rewriter(forall.getContext());
   Value v = forall.getResult(0);
   for (int step = 0; step < 8; ++step) {
     DominanceInfo dom(forall->getParentOp());
     linalg::GenericOp g = epilogueOf(v, forall, dom);
     if (!g)
-      return;
+      return forall;
     SmallVector<LoopLikeOpInterface> loops = {
         cast<LoopLikeOpInterface>(forall.getOperation())};
     rewriter.setInsertionPoint(g);
     FailureOr<scf::SCFFuseConsumerOfSliceResult> fused =
         scf::tileAndFuseConsumer(rewriter, g, loops);
     if (failed(fused))
-      return;
+      return forall;
     forall = cast<scf::ForallOp>(loops.front().getOperation());
     // The consumer's value is the loop's last result now.
     v = forall.getResults().back();
     if (!g->use_empty())
-      return;
+      return forall;
     rewriter.eraseOp(g);
   }
+  return forall;
 }
 
 /// A tile temporary of dynamic size (an edge tile, `min(block, rest)` rows)
@@ -594,22 +597,26 @@ struct TileContractionsPass
       if (std::optional<Contraction> c = matchContraction(op))
         found.push_back(*c);
     });
+    SmallVector<scf::ForallOp> foralls;
     for (Contraction &c : found) {
       Value result = GemmEmitter(c, blk).emit();
       c.op->getResult(0).replaceAllUsesWith(result);
       c.op->erase();
-      fuseEpilogues(result.getDefiningOp<scf::ForallOp>());
+      foralls.push_back(fuseEpilogues(result.getDefiningOp<scf::ForallOp>()));
     }
     // Intermediate results of fused epilogues stay in their tiles: unused
     // forall results go away and slices of a whole-result tensor.empty
     // become per-tile tensor.empty.
-    if (found.empty())
-      return;
-    RewritePatternSet patterns(&getContext());
-    scf::ForallOp::getCanonicalizationPatterns(patterns, &getContext());
-    tensor::populateFoldTensorEmptyPatterns(patterns);
-    (void)applyPatternsGreedily(getOperation(), std::move(patterns));
-    getOperation().walk([](tensor::EmptyOp e) { boundEmpty(e); });
+    SetVector<Operation *> changed;
+    for (scf::ForallOp forall : foralls)
+      changed.insert(forall->getParentOfType<FunctionOpInterface>());
+    for (Operation *fn : changed) {
+      RewritePatternSet patterns(&getContext());
+      scf::ForallOp::getCanonicalizationPatterns(patterns, &getContext());
+      tensor::populateFoldTensorEmptyPatterns(patterns);
+      (void)applyPatternsGreedily(fn, std::move(patterns));
+      fn->walk([](tensor::EmptyOp e) { boundEmpty(e); });
+    }
   }
 };
 } // namespace
