@@ -18,13 +18,16 @@
 # CHECK: f16 7x13x5: relative error {{.*}} ok
 # CHECK: f16 129x257x64: relative error {{.*}} ok
 # CHECK: f16 batch 3x33x65x17: relative error {{.*}} ok
+# CHECK: f16 33x65x17 rhsT: relative error {{.*}} ok
 # CHECK: bf16 7x13x5: relative error {{.*}} ok
 # CHECK: bf16 129x257x64: relative error {{.*}} ok
 # CHECK: bf16 batch 3x33x65x17: relative error {{.*}} ok
+# CHECK: bf16 lhsT 33x65x17: relative error {{.*}} ok
 # CHECK: i8 1x1x1: exact
 # CHECK: i8 33x65x17: exact
 # CHECK: i8 129x257x64: exact
 # CHECK: i8 batch 3x33x65x17: exact
+# CHECK: i8 lhsT 40x300x70 rhsT: exact
 import sys
 
 import numpy as np
@@ -77,7 +80,7 @@ def reference(a, b, lhsT, rhsT):
 
 def run(et, m, k, n, batch=(), lhsT=False, rhsT=False):
     a_shape, b_shape, c_shape = shapes(batch, m, k, n, lhsT, rhsT)
-    attrs = " ".join(f for f, on in (("transpose_lhs", lhsT),
+    attrs = ", ".join(f for f, on in (("transpose_lhs", lhsT),
                                       ("transpose_rhs", rhsT)) if on)
     attrs = f"{{{attrs}}}" if attrs else ""
     name = (f"{et} " + ("batch " if batch else "") + ("lhsT " if lhsT else "")
@@ -132,10 +135,13 @@ run("f32", 40, 24, 50, batch=(2, 3), rhsT=True)
 run("f16", 7, 13, 5)
 run("f16", 129, 257, 64)
 run("f16", 33, 65, 17, batch=(3,))
+run("f16", 33, 65, 17, rhsT=True)
 run("bf16", 7, 13, 5)
 run("bf16", 129, 257, 64)
 run("bf16", 33, 65, 17, batch=(3,))
+run("bf16", 33, 65, 17, lhsT=True)
 run("i8", 1, 1, 1)
 run("i8", 33, 65, 17)
 run("i8", 129, 257, 64)
 run("i8", 33, 65, 17, batch=(3,))
+run("i8", 40, 300, 70, lhsT=True, rhsT=True)

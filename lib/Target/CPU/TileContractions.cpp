@@ -27,6 +27,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
@@ -256,8 +257,10 @@ private:
   }
 
   Value packB(Value k0, Value kcv, Value n0, Value ncv, ValueRange batchIvs);
-  Value microTiles(Value cTile, Value packed, Value k0, Value kcv, Value m0,
-                   Value mcv, Value ncv, bool colsInBounds,
+  Value packTransposedB(Value k0, Value kcv, Value n0, ValueRange batchIvs);
+  Value packTransposedA(Value k0, Value kcv, Value m0, ValueRange batchIvs);
+  Value microTiles(Value cTile, Value packed, Value packedA, Value k0,
+                   Value kcv, Value m0, Value mcv, Value ncv, bool colsInBounds,
                    ValueRange batchIvs);
 
   Contraction &c;
@@ -318,7 +321,9 @@ Value GemmEmitter::emit() {
                             nested.getInsertionPoint());
         Value kcv = extent(k0, kc, c.k);
         Value packed = packB(k0, kcv, n0, ncv, batchIvs);
-        Value next = microTiles(args[0], packed, k0, kcv, m0, mcv, ncv,
+        Value packedA =
+            c.lhsT ? packTransposedA(k0, kcv, m0, batchIvs) : Value();
+        Value next = microTiles(args[0], packed, packedA, k0, kcv, m0, mcv, ncv,
                                 colsInBounds, batchIvs);
         scf::YieldOp::create(b, loc, next);
       });
@@ -334,16 +339,13 @@ Value GemmEmitter::emit() {
 /// block, each k row contiguous; columns past N read as zero.
 Value GemmEmitter::packB(Value k0, Value kcv, Value n0, Value ncv,
                          ValueRange batchIvs) {
+  if (c.rhsT)
+    return packTransposedB(k0, kcv, n0, batchIvs);
   auto rt = cast<RankedTensorType>(c.rhs.getType());
-  unsigned rank = rt.getRank();
   auto packType = RankedTensorType::get({nc / nr, kc, nr}, c.acc);
   Value empty = tensor::EmptyOp::create(b, loc, packType.getShape(), c.acc);
   Value strips = ceilDiv(ncv, nr);
   Value pad = zero(rt.getElementType());
-  // Along n: the last dim of B, or the one before it when B is transposed.
-  AffineMap readMap =
-      AffineMap::get(rank, 0, b.getAffineDimExpr(c.rhsT ? rank - 2 : rank - 1),
-                     b.getContext());
   auto readType = VectorType::get({vl}, rt.getElementType());
   auto stripLoop = scf::ForOp::create(
       b, loc, idx(0), strips, idx(1), ValueRange{empty},
@@ -359,15 +361,10 @@ Value GemmEmitter::packB(Value k0, Value kcv, Value n0, Value ncv,
                                   n2.getInsertionPoint());
               Value kAbs = addI(k0, kk), dest = a2[0];
               for (int64_t v = 0; v < nr / vl; ++v) {
-                Value col = addI(col0, idx(v * vl));
                 SmallVector<Value> at(batchIvs);
-                if (c.rhsT)
-                  at.append({col, kAbs});
-                else
-                  at.append({kAbs, col});
+                at.append({kAbs, addI(col0, idx(v * vl))});
                 Value vec = vector::TransferReadOp::create(
-                    b, loc, readType, c.rhs, at, pad, readMap,
-                    ArrayRef<bool>{false});
+                    b, loc, readType, c.rhs, at, pad, ArrayRef<bool>{false});
                 vec = toAcc(vec, c.rhsCast);
                 dest = vector::TransferWriteOp::create(
                            b, loc, vec, dest, ValueRange{j, kk, idx(v * vl)},
@@ -381,10 +378,109 @@ Value GemmEmitter::packB(Value k0, Value kcv, Value n0, Value ncv,
   return stripLoop.getResult(0);
 }
 
+/// The same packed layout from B stored transposed (`[.., N, K]`): vl x vl
+/// blocks are read as vl rows along k (contiguous), transposed in
+/// registers and written as vl rows along n. Rows past N are clamped to
+/// the last one (their columns are never stored); reads past K are zero.
+/// The k extent is rounded up to whole blocks.
+Value GemmEmitter::packTransposedB(Value k0, Value kcv, Value n0,
+                                   ValueRange batchIvs) {
+  auto rt = cast<RankedTensorType>(c.rhs.getType());
+  int64_t kcPad = roundUp(kc, vl);
+  Value empty = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{nc / nr, kcPad, nr}, c.acc);
+  Value pad = zero(rt.getElementType());
+  auto readType = VectorType::get({vl}, rt.getElementType());
+  auto blockType = VectorType::get({vl, vl}, c.acc);
+  Value lastN = idx(c.n - 1);
+  Value strips =
+      ceilDiv(arith::MinSIOp::create(
+                  b, loc, idx(nc), arith::SubIOp::create(b, loc, idx(c.n), n0)),
+              nr);
+  auto stripLoop = scf::ForOp::create(
+      b, loc, idx(0), strips, idx(1), ValueRange{empty},
+      [&](OpBuilder &n1, Location, Value j, ValueRange a1) {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPoint(n1.getInsertionBlock(), n1.getInsertionPoint());
+        Value col0 = addI(n0, mulI(j, nr));
+        auto blockLoop = scf::ForOp::create(
+            b, loc, idx(0), kcv, idx(vl), ValueRange{a1[0]},
+            [&](OpBuilder &n2, Location, Value kk, ValueRange a2) {
+              OpBuilder::InsertionGuard g2(b);
+              b.setInsertionPoint(n2.getInsertionBlock(),
+                                  n2.getInsertionPoint());
+              Value kAbs = addI(k0, kk), dest = a2[0];
+              for (int64_t v = 0; v < nr / vl; ++v) {
+                Value block = arith::ConstantOp::create(
+                    b, loc, blockType, b.getZeroAttr(blockType));
+                for (int64_t r = 0; r < vl; ++r) {
+                  Value n = arith::MinSIOp::create(
+                      b, loc, addI(col0, idx(v * vl + r)), lastN);
+                  SmallVector<Value> at(batchIvs);
+                  at.append({n, kAbs});
+                  Value row = vector::TransferReadOp::create(
+                      b, loc, readType, c.rhs, at, pad, ArrayRef<bool>{false});
+                  block =
+                      vector::InsertOp::create(b, loc, toAcc(row, c.rhsCast),
+                                               block, ArrayRef<int64_t>{r});
+                }
+                block = vector::TransposeOp::create(b, loc, block,
+                                                    ArrayRef<int64_t>{1, 0});
+                for (int64_t t = 0; t < vl; ++t) {
+                  Value row = vector::ExtractOp::create(b, loc, block,
+                                                        ArrayRef<int64_t>{t});
+                  dest = vector::TransferWriteOp::create(
+                             b, loc, row, dest,
+                             ValueRange{j, addI(kk, idx(t)), idx(v * vl)},
+                             ArrayRef<bool>{true})
+                             .getResult();
+                }
+              }
+              scf::YieldOp::create(b, loc, dest);
+            });
+        scf::YieldOp::create(b, loc, blockLoop.getResult(0));
+      });
+  return stripLoop.getResult(0);
+}
+
+/// A stored transposed (`[.., K, M]`): its kc x mc block copied (and
+/// converted) into a contiguous tensor<kc x mc'> (mc rounded up to whole
+/// vectors, zero past M), so the register tiles' broadcasts stay within a
+/// few pages.
+Value GemmEmitter::packTransposedA(Value k0, Value kcv, Value m0,
+                                   ValueRange batchIvs) {
+  auto lt = cast<RankedTensorType>(c.lhs.getType());
+  int64_t mcPad = roundUp(mc, vl);
+  Value empty =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{kc, mcPad}, c.acc);
+  Value pad = zero(lt.getElementType());
+  auto readType = VectorType::get({vl}, lt.getElementType());
+  auto rowLoop = scf::ForOp::create(
+      b, loc, idx(0), kcv, idx(1), ValueRange{empty},
+      [&](OpBuilder &n1, Location, Value kk, ValueRange a1) {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPoint(n1.getInsertionBlock(), n1.getInsertionPoint());
+        Value kAbs = addI(k0, kk), dest = a1[0];
+        for (int64_t v = 0; v < mcPad / vl; ++v) {
+          SmallVector<Value> at(batchIvs);
+          at.append({kAbs, addI(m0, idx(v * vl))});
+          Value vec = vector::TransferReadOp::create(
+              b, loc, readType, c.lhs, at, pad, ArrayRef<bool>{false});
+          dest = vector::TransferWriteOp::create(
+                     b, loc, toAcc(vec, c.lhsCast), dest,
+                     ValueRange{kk, idx(v * vl)}, ArrayRef<bool>{true})
+                     .getResult();
+        }
+        scf::YieldOp::create(b, loc, dest);
+      });
+  return rowLoop.getResult(0);
+}
+
 /// The register tiles of one K-block: for every nr-wide strip of the packed
 /// B block and every mr rows of the panel, C[rows, strip] += A * B.
-Value GemmEmitter::microTiles(Value cTile, Value packed, Value k0, Value kcv,
-                              Value m0, Value mcv, Value ncv, bool colsInBounds,
+Value GemmEmitter::microTiles(Value cTile, Value packed, Value packedA,
+                              Value k0, Value kcv, Value m0, Value mcv,
+                              Value ncv, bool colsInBounds,
                               ValueRange batchIvs) {
   auto accVec = VectorType::get({vl}, c.acc);
   int64_t nv = nr / vl;
@@ -444,13 +540,16 @@ Value GemmEmitter::microTiles(Value cTile, Value packed, Value k0, Value kcv,
                           ArrayRef<bool>{true}));
                     SmallVector<Value> next;
                     for (int64_t i = 0; i < mr; ++i) {
-                      SmallVector<Value> at(batchIvs);
-                      if (c.lhsT)
-                        at.append({kAbs, aRows[i]});
-                      else
+                      Value a;
+                      if (packedA) {
+                        a = tensor::ExtractOp::create(b, loc, packedA,
+                                                      ValueRange{kk, rows[i]});
+                      } else {
+                        SmallVector<Value> at(batchIvs);
                         at.append({aRows[i], kAbs});
-                      Value a = tensor::ExtractOp::create(b, loc, c.lhs, at);
-                      a = toAcc(a, c.lhsCast);
+                        a = toAcc(tensor::ExtractOp::create(b, loc, c.lhs, at),
+                                  c.lhsCast);
+                      }
                       Value splat =
                           vector::BroadcastOp::create(b, loc, accVec, a);
                       for (int64_t v = 0; v < nv; ++v) {
@@ -614,6 +713,10 @@ struct TileContractionsPass
       RewritePatternSet patterns(&getContext());
       scf::ForallOp::getCanonicalizationPatterns(patterns, &getContext());
       tensor::populateFoldTensorEmptyPatterns(patterns);
+      // Packing transposes: shuffles (16x16 of 32-bit elements with
+      // AVX-512) rather than one extract/insert per element.
+      vector::populateVectorTransposeLoweringPatterns(
+          patterns, vector::VectorTransposeLowering::Shuffle16x16);
       (void)applyPatternsGreedily(fn, std::move(patterns));
       fn->walk([](tensor::EmptyOp e) { boundEmpty(e); });
     }

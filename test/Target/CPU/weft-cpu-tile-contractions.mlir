@@ -36,15 +36,19 @@ func.func @matmul_f32(%a: tensor<128x300xf32>, %b: tensor<300x512xf32>, %c: tens
 // -----
 
 // The generic form weft-to-linalg emits: f16 operands extended to f32 in
-// the body, the rhs read transposed, one batch dim. The forall runs over
-// the batch (the single M and N panels fold away); B is read along its
-// second-to-last dim and converted while packed; edge tiles are dynamic.
+// the body, the rhs stored transposed ([N, K]), one batch dim. The forall
+// runs over the batch (the single M and N panels fold away); edge tiles are
+// dynamic. B is packed in 16x16 blocks: 16 rows read along k (k rounded up
+// to 80), converted, transposed with shuffles.
 // CHECK-LABEL: func.func @batch_f16_rhs_transposed
 // CHECK-SAME:    (%[[A:[^:]*]]: tensor<3x33x65xf16>, %[[B:[^:]*]]: tensor<3x17x65xf16>
 // CHECK:         scf.forall (%[[BI:.*]]) in (3)
 // CHECK:           tensor.extract_slice {{.*}} to tensor<1x?x?xf32>
-// CHECK:           %[[V:.*]] = vector.transfer_read %[[B]][%[[BI]], {{.*}} {permutation_map = #{{.*}}} : tensor<3x17x65xf16>, vector<16xf16>
-// CHECK:           arith.extf %[[V]] : vector<16xf16> to vector<16xf32>
+// CHECK:           tensor.empty() : tensor<1x80x32xf32>
+// CHECK:           %[[V:.*]] = vector.transfer_read %[[B]][%[[BI]], {{.*}} : tensor<3x17x65xf16>, vector<16xf16>
+// CHECK-NEXT:      arith.extf %[[V]] : vector<16xf16> to vector<16xf32>
+// CHECK-NOT:       vector.transpose
+// CHECK:           vector.shuffle
 // CHECK:           %[[X:.*]] = tensor.extract %[[A]][%[[BI]], {{.*}}] : tensor<3x33x65xf16>
 // CHECK:           %[[XE:.*]] = arith.extf %[[X]] : f16 to f32
 // CHECK:           vector.broadcast %[[XE]] : f32 to vector<16xf32>
@@ -64,6 +68,36 @@ func.func @batch_f16_rhs_transposed(%a: tensor<3x33x65xf16>, %b: tensor<3x17x65x
     linalg.yield %s : f32
   } -> tensor<3x33x17xf32>
   return %r : tensor<3x33x17xf32>
+}
+
+// -----
+
+// The lhs stored transposed ([K, M], bf16): its K-block is copied and
+// converted into a contiguous tensor<kc x mc> that the broadcasts read.
+// CHECK-LABEL: func.func @lhs_transposed_bf16
+// CHECK-SAME:    (%[[A:[^:]*]]: tensor<40x130xbf16>
+// CHECK:         scf.forall
+// CHECK:           tensor.empty() : tensor<40x64xf32>
+// CHECK:           %[[V:.*]] = vector.transfer_read %[[A]]{{.*}} : tensor<40x130xbf16>, vector<16xbf16>
+// CHECK-NEXT:      arith.extf %[[V]] : vector<16xbf16> to vector<16xf32>
+// CHECK:           %[[X:.*]] = tensor.extract %{{.*}} : tensor<40x64xf32>
+// CHECK-NEXT:      vector.broadcast %[[X]] : f32 to vector<16xf32>
+// CHECK:           vector.fma
+// CHECK-NOT:     linalg.generic
+#lhs = affine_map<(m, n, k) -> (k, m)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+func.func @lhs_transposed_bf16(%a: tensor<40x130xbf16>, %b: tensor<40x20xbf16>, %c: tensor<130x20xf32>) -> tensor<130x20xf32> {
+  %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<40x130xbf16>, tensor<40x20xbf16>) outs(%c : tensor<130x20xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xe = arith.extf %x : bf16 to f32
+    %ye = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xe, %ye : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<130x20xf32>
+  return %r : tensor<130x20xf32>
 }
 
 // -----

@@ -73,7 +73,9 @@ def TileContractionsPass
       panels: the kernel's parallel loop;
     - inside, an `scf.for` over K-blocks of `kc`; per block, B's `kc` x `nc`
       block is packed (converted to the accumulator type, zero-padded along
-      n) into a `tensor<nc/nr x kc x nr>`, 128 KiB by default;
+      n) into a `tensor<nc/nr x kc x nr>`, 128 KiB by default; a B stored
+      transposed is packed in 16x16 blocks transposed with shuffles, an A
+      stored transposed is copied into a contiguous `tensor<kc x mc>`;
     - `mr` x `nr` register tiles: `mr * nr / (vector-bits / 32)` accumulator
       vectors carried through the k loop, one broadcast of A per row and one
       `vector.fma` (or `muli`+`addi`) per accumulator and k.
