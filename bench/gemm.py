@@ -4,14 +4,15 @@ weft-cpu-tile-contractions) against numpy's OpenBLAS sgemm, in the same
 run, on the same machine.
 
     python3 bench/gemm.py [--size 1024] [--rounds 5] [--repeat 10]
-                          [--only f32,f16,bf16,i8]
+                          [--only f32,f32-bt,f16,bf16,i8]
 
 Every round times each weft variant (weft-run --repeat N prints a median)
 and OpenBLAS sgemm with 1 and with 2 threads (a fresh python per thread
 count, OPENBLAS_NUM_THREADS set before numpy loads, median of N calls),
 interleaved so that load from other processes hits all of them alike. The
 report is the median over rounds: GFLOP/s (2*M*N*K / time) and % of
-OpenBLAS sgemm. f16/bf16 accumulate in f32 and i8 in i32, so their
+OpenBLAS sgemm. `f32-bt` is x @ W^T (B stored [N, K], weft.matmul
+{transpose_rhs}). f16/bf16 accumulate in f32 and i8 in i32, so their
 comparison with sgemm is about speed only. Weft kernels run on one thread
 until kernels are threaded.
 """
@@ -47,31 +48,33 @@ print(float(np.median(ts)) * 1e3)
 def weft_variant(work, et, n, rng):
     """Compiles an n^3 matmul in `et`; returns the weft-run command line
     and a check of its output against numpy."""
-    io = {"f32": "f32", "f16": "f16", "bf16": "bf16", "i8": "i8"}[et]
+    bt = et.endswith("-bt")
+    io = et.removesuffix("-bt")
     t = f"tensor<{n}x{n}x{io}>"
+    attrs = " {transpose_rhs}" if bt else ""
     mlir = (f'func.func @main(%a: {t} {{weft.name = "a"}}, %b: {t} '
             f'{{weft.name = "b"}}) -> ({t} {{weft.name = "c"}}) {{\n'
-            f"  %c = weft.matmul %a, %b : {t}, {t} -> {t}\n"
+            f"  %c = weft.matmul %a, %b{attrs} : {t}, {t} -> {t}\n"
             f"  return %c : {t}\n}}\n")
     d = work / et
     d.mkdir()
     (d / "m.mlir").write_text(mlir)
     subprocess.run([str(BIN / "weftc"), str(d / "m.mlir"), "-o",
                     str(d / "m.weft"), "-q", "--no-blas"], check=True)
-    if et == "i8":
+    if io == "i8":
         a = rng.integers(-128, 128, (n, n)).astype(np.int8)
         b = rng.integers(-128, 128, (n, n)).astype(np.int8)
         arrays = {"a": a, "b": b}
     else:
         a = rng.uniform(-1, 1, (n, n)).astype(np.float32)
         b = rng.uniform(-1, 1, (n, n)).astype(np.float32)
-        if et == "bf16":
+        if io == "bf16":
             # bf16 as ml_dtypes writes it ('|V2'): the high half of an f32.
             a = (a.view(np.uint32) & np.uint32(0xFFFF0000)).view(np.float32)
             b = (b.view(np.uint32) & np.uint32(0xFFFF0000)).view(np.float32)
             arrays = {k: (v.view(np.uint32) >> 16).astype(np.uint16)
                       .view("V2") for k, v in (("a", a), ("b", b))}
-        elif et == "f16":
+        elif io == "f16":
             a, b = a.astype(np.float16), b.astype(np.float16)
             arrays = {"a": a, "b": b}
         else:
@@ -84,12 +87,13 @@ def weft_variant(work, et, n, rng):
 
     def check():
         got = np.load(d / "out" / "c.npy")
-        if et == "bf16":
+        bm = b.T if bt else b
+        if io == "bf16":
             got = (got.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
-        if et == "i8":
-            ref = (a.astype(np.int32) @ b.astype(np.int32)).astype(np.int8)
+        if io == "i8":
+            ref = (a.astype(np.int32) @ bm.astype(np.int32)).astype(np.int8)
             return 0.0 if np.array_equal(got, ref) else float("inf")
-        ref = a.astype(np.float64) @ b.astype(np.float64)
+        ref = a.astype(np.float64) @ bm.astype(np.float64)
         return float(np.abs(got.astype(np.float64) - ref).max() /
                      np.abs(ref).max())
     return cmd, check
@@ -115,7 +119,7 @@ def main():
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=10)
-    ap.add_argument("--only", default="f32,f16,bf16,i8")
+    ap.add_argument("--only", default="f32,f32-bt,f16,bf16,i8")
     opts = ap.parse_args()
     n = opts.size
     variants = opts.only.split(",")
@@ -139,7 +143,7 @@ def main():
               f"{med[k]:8.2f} ms {gf[k]:7.1f} GFLOP/s")
     for et in variants:
         err = cmds[et][1]()
-        print(f"  weft {et:4s} (1 thread)        {med[et]:8.2f} ms "
+        print(f"  weft {et:6s} (1 thread)      {med[et]:8.2f} ms "
               f"{gf[et]:7.1f} GFLOP/s  {100 * gf[et] / gf['openblas1']:5.1f}% "
               f"of 1-thread, {100 * gf[et] / gf['openblas2']:5.1f}% of "
               f"2-thread sgemm; weft/OpenBLAS-1t time "
