@@ -691,24 +691,25 @@ struct TileContractionsPass
       return signalPassFailure();
     }
     Blocking blk{vl, mr, nr, kc, mc, nc};
-    SmallVector<Contraction> found;
-    getOperation().walk([&](linalg::LinalgOp op) {
-      if (std::optional<Contraction> c = matchContraction(op))
-        found.push_back(*c);
-    });
-    SmallVector<scf::ForallOp> foralls;
-    for (Contraction &c : found) {
-      Value result = GemmEmitter(c, blk).emit();
-      c.op->getResult(0).replaceAllUsesWith(result);
-      c.op->erase();
-      foralls.push_back(fuseEpilogues(result.getDefiningOp<scf::ForallOp>()));
+    // Matched one at a time: a contraction may read an earlier one's
+    // result, which its rewrite replaces.
+    SmallVector<linalg::LinalgOp> candidates;
+    getOperation().walk([&](linalg::LinalgOp op) { candidates.push_back(op); });
+    SetVector<Operation *> changed;
+    for (linalg::LinalgOp op : candidates) {
+      std::optional<Contraction> c = matchContraction(op);
+      if (!c)
+        continue;
+      Value result = GemmEmitter(*c, blk).emit();
+      op->getResult(0).replaceAllUsesWith(result);
+      op->erase();
+      scf::ForallOp forall =
+          fuseEpilogues(result.getDefiningOp<scf::ForallOp>());
+      changed.insert(forall->getParentOfType<FunctionOpInterface>());
     }
     // Intermediate results of fused epilogues stay in their tiles: unused
     // forall results go away and slices of a whole-result tensor.empty
     // become per-tile tensor.empty.
-    SetVector<Operation *> changed;
-    for (scf::ForallOp forall : foralls)
-      changed.insert(forall->getParentOfType<FunctionOpInterface>());
     for (Operation *fn : changed) {
       RewritePatternSet patterns(&getContext());
       scf::ForallOp::getCanonicalizationPatterns(patterns, &getContext());

@@ -173,6 +173,43 @@ func.func @fill_matmul_bias_relu_f16(%a: tensor<128x300xf32>, %b: tensor<300x512
 
 // -----
 
+// A contraction reading another one's result: both become foralls, the
+// second reading the first's.
+// CHECK-LABEL: func.func @chained_matmuls
+// CHECK:         %[[F1:.*]] = scf.forall
+// CHECK:         scf.forall {{.*}}
+// CHECK:           tensor.extract %[[F1]]
+// CHECK-NOT:     linalg.matmul
+func.func @chained_matmuls(%a: tensor<100x70xf32>, %b: tensor<70x90xf32>, %w: tensor<90x30xf32>, %e: tensor<100x90xf32>, %e3: tensor<100x30xf32>) -> tensor<100x30xf32> {
+  %c = linalg.matmul ins(%a, %b : tensor<100x70xf32>, tensor<70x90xf32>) outs(%e : tensor<100x90xf32>) -> tensor<100x90xf32>
+  %d = linalg.matmul ins(%c, %w : tensor<100x90xf32>, tensor<90x30xf32>) outs(%e3 : tensor<100x30xf32>) -> tensor<100x30xf32>
+  return %d : tensor<100x30xf32>
+}
+
+// -----
+
+// The product is returned besides its epilogue: the forall writes both.
+// CHECK-LABEL: func.func @epilogue_and_product
+// CHECK:         %[[R:.*]]:2 = scf.forall {{.*}} -> (tensor<100x90xf32>, tensor<100x90xf32>)
+// CHECK:           math.exp
+// CHECK:           scf.forall.in_parallel
+// CHECK-COUNT-2:     tensor.parallel_insert_slice
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[R]]#0, %[[R]]#1
+#id = affine_map<(i, j) -> (i, j)>
+func.func @epilogue_and_product(%a: tensor<100x70xf32>, %b: tensor<70x90xf32>, %e: tensor<100x90xf32>) -> (tensor<100x90xf32>, tensor<100x90xf32>) {
+  %c = linalg.matmul ins(%a, %b : tensor<100x70xf32>, tensor<70x90xf32>) outs(%e : tensor<100x90xf32>) -> tensor<100x90xf32>
+  %e2 = tensor.empty() : tensor<100x90xf32>
+  %d = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%c : tensor<100x90xf32>) outs(%e2 : tensor<100x90xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = math.exp %x : f32
+    linalg.yield %s : f32
+  } -> tensor<100x90xf32>
+  return %c, %d : tensor<100x90xf32>, tensor<100x90xf32>
+}
+
+// -----
+
 // Not contractions, or not ones this pass generates: left unchanged.
 // CHECK-LABEL: func.func @negative_elementwise
 // CHECK-NOT:     scf.forall
