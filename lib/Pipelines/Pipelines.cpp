@@ -59,7 +59,8 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
   OpPassManager &kernels = pm.nest<ModuleOp>();
   add(kernels, "convert-weft-to-linalg,canonicalize,cse");
   // GEMMs: an outer scf.forall of packed, register-tiled panels.
-  add(kernels, "weft-cpu-tile-contractions,canonicalize,cse");
+  add(kernels, std::string("weft-cpu-tile-contractions{vector-bits=") +
+                   std::to_string(options.vectorBits) + "},canonicalize,cse");
   if (after(Stage::Linalg))
     return;
   add(kernels, "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
@@ -83,7 +84,8 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
       "convert-linalg-to-loops,lower-affine,"
       "convert-scf-to-cf,canonicalize,cse,convert-math-to-llvm,"
       "convert-math-to-libm,expand-strided-metadata,lower-affine,"
-      "convert-vector-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+      "convert-vector-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,"
+      "convert-index-to-llvm,"
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
       "convert-cf-to-llvm,reconcile-unrealized-casts,canonicalize,"
       "weft-cpu-add-entry-points");

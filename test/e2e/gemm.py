@@ -28,6 +28,12 @@
 # CHECK: i8 129x257x64: exact
 # CHECK: i8 batch 3x33x65x17: exact
 # CHECK: i8 lhsT 40x300x70 rhsT: exact
+# Older targets: AVX2 (6x16 tiles, 8x8 transposes) and SSE (6x8 tiles).
+# CHECK: f32 129x257x64 on x86-64-v3: relative error {{.*}} ok
+# CHECK: f32 33x65x17 rhsT on x86-64-v3: relative error {{.*}} ok
+# CHECK: f16 33x65x17 on x86-64-v3: relative error {{.*}} ok
+# CHECK: i8 lhsT 33x65x17 on x86-64-v3: exact
+# CHECK: f32 batch 3x33x65x17 rhsT on x86-64: relative error {{.*}} ok
 import sys
 
 import numpy as np
@@ -78,19 +84,20 @@ def reference(a, b, lhsT, rhsT):
     return np.matmul(a, b)
 
 
-def run(et, m, k, n, batch=(), lhsT=False, rhsT=False):
+def run(et, m, k, n, batch=(), lhsT=False, rhsT=False, cpu=None):
     a_shape, b_shape, c_shape = shapes(batch, m, k, n, lhsT, rhsT)
     attrs = ", ".join(f for f, on in (("transpose_lhs", lhsT),
                                       ("transpose_rhs", rhsT)) if on)
     attrs = f"{{{attrs}}}" if attrs else ""
     name = (f"{et} " + ("batch " if batch else "") + ("lhsT " if lhsT else "")
             + ("x".join(map(str, (*batch, m, k, n)))) +
-            (" rhsT" if rhsT else ""))
+            (" rhsT" if rhsT else "") + (f" on {cpu}" if cpu else ""))
+    flags = [f"--cpu={cpu}"] if cpu else []
     if et == "i8":
         a = rng.integers(-128, 128, a_shape).astype(np.int8)
         b = rng.integers(-128, 128, b_shape).astype(np.int8)
         got = compile_and_run(program(a_shape, b_shape, c_shape, "i8", attrs),
-                              {"a": a, "b": b})["c"]
+                              {"a": a, "b": b}, flags)["c"]
         # i32 accumulation, then wrapping to i8.
         ref = reference(a.astype(np.int32), b.astype(np.int32), lhsT,
                         rhsT).astype(np.int8)
@@ -103,13 +110,13 @@ def run(et, m, k, n, batch=(), lhsT=False, rhsT=False):
     b = rng.uniform(-1, 1, b_shape).astype(np.float32)
     if et == "f32":
         got = compile_and_run(program(a_shape, b_shape, c_shape, "f32", attrs),
-                              {"a": a, "b": b}, ["--no-blas"])["c"]
+                              {"a": a, "b": b}, ["--no-blas", *flags])["c"]
         ref = reference(a.astype(np.float64), b.astype(np.float64), lhsT, rhsT)
         check(name, got, ref.astype(np.float32), F32_TOL)
     elif et == "f16":
         a, b = a.astype(np.float16), b.astype(np.float16)
         got = compile_and_run(program(a_shape, b_shape, c_shape, "f16", attrs),
-                              {"a": a, "b": b})["c"]
+                              {"a": a, "b": b}, flags)["c"]
         ref = reference(a.astype(np.float64), b.astype(np.float64), lhsT, rhsT)
         check(name, got, ref.astype(np.float16), F16_TOL)
     else:
@@ -117,7 +124,8 @@ def run(et, m, k, n, batch=(), lhsT=False, rhsT=False):
         a = (a.view(np.uint32) & np.uint32(0xFFFF0000)).view(np.float32)
         b = (b.view(np.uint32) & np.uint32(0xFFFF0000)).view(np.float32)
         got = compile_and_run(program(a_shape, b_shape, c_shape, "bf16", attrs,
-                                      io_et="f32"), {"a": a, "b": b})["c"]
+                                      io_et="f32"), {"a": a, "b": b},
+                              flags)["c"]
         ref = reference(a.astype(np.float64), b.astype(np.float64), lhsT, rhsT)
         check(name, got, ref.astype(np.float32), BF16_TOL)
 
@@ -145,3 +153,8 @@ run("i8", 33, 65, 17)
 run("i8", 129, 257, 64)
 run("i8", 33, 65, 17, batch=(3,))
 run("i8", 40, 300, 70, lhsT=True, rhsT=True)
+run("f32", 129, 257, 64, cpu="x86-64-v3")
+run("f32", 33, 65, 17, rhsT=True, cpu="x86-64-v3")
+run("f16", 33, 65, 17, cpu="x86-64-v3")
+run("i8", 33, 65, 17, lhsT=True, cpu="x86-64-v3")
+run("f32", 33, 65, 17, batch=(3,), rhsT=True, cpu="x86-64")

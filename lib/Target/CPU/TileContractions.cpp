@@ -683,6 +683,8 @@ struct TileContractionsPass
 
   void runOnOperation() override {
     int64_t vl = vectorBits / 32;
+    int64_t mr = this->mr ? this->mr : 6;
+    int64_t nr = this->nr ? this->nr : (vl >= 16 ? 4 : 2) * vl;
     if (vl < 1 || vectorBits % 32 != 0 || mr < 1 || nr < vl || nr % vl != 0 ||
         kc < 1 || mc < mr || mc % mr != 0 || nc < nr || nc % nr != 0) {
       getOperation().emitError("weft-cpu-tile-contractions: block sizes need "
@@ -716,8 +718,9 @@ struct TileContractionsPass
       tensor::populateFoldTensorEmptyPatterns(patterns);
       // Packing transposes: shuffles (16x16 of 32-bit elements with
       // AVX-512) rather than one extract/insert per element.
-      vector::populateVectorTransposeLoweringPatterns(
-          patterns, vector::VectorTransposeLowering::Shuffle16x16);
+      if (vectorBits == 512)
+        vector::populateVectorTransposeLoweringPatterns(
+            patterns, vector::VectorTransposeLowering::Shuffle16x16);
       (void)applyPatternsGreedily(fn, std::move(patterns));
       fn->walk([](tensor::EmptyOp e) { boundEmpty(e); });
     }

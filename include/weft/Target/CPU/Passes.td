@@ -103,9 +103,12 @@ def TileContractionsPass
     // Tuned on Zen 5 at 1024^3 f32: 6x64 tiles (24 accumulators, 4 loads
     // and 6 broadcasts per 24 FMAs) beat 8x32 by about 10%; the packed
     // block is kc * nc * 4 = 128 KiB.
-    Option<"mr", "mr", "int64_t", "6", "Rows of a register tile">,
-    Option<"nr", "nr", "int64_t", "64",
-           "Columns of a register tile (a multiple of vector-bits/32)">,
+    // 0: by vector width, 6 x (4 vectors) with 32 registers (AVX-512),
+    // 6 x (2 vectors) with 16 (AVX2, SSE).
+    Option<"mr", "mr", "int64_t", "0", "Rows of a register tile (0: 6)">,
+    Option<"nr", "nr", "int64_t", "0",
+           "Columns of a register tile, a multiple of vector-bits/32 (0: "
+           "4 vectors with 512-bit registers, else 2)">,
     Option<"kc", "kc", "int64_t", "256", "K-block depth">,
     Option<"mc", "mc", "int64_t", "96",
            "Rows of a parallel output panel (a multiple of mr)">,
