@@ -212,7 +212,10 @@ public:
   GemmEmitter(Contraction &c, const Blocking &blk)
       : c(c), b(c.op.getOperation()), loc(c.op->getLoc()) {
     // Shrink the blocks to the problem (rounded up to whole register tiles).
-    mr = blk.mr;
+    mr = std::min(blk.mr, c.m);
+    // With at most two row tiles per panel, packing B would copy each
+    // element to read it once or twice: the tiles read B where it is.
+    directB = !c.rhsT && c.m <= 2 * blk.mr;
     nr = blk.nr;
     vl = blk.vl;
     mc = std::min(blk.mc, roundUp(c.m, mr));
@@ -260,13 +263,14 @@ private:
   Value packTransposedB(Value k0, Value kcv, Value n0, ValueRange batchIvs);
   Value packTransposedA(Value k0, Value kcv, Value m0, ValueRange batchIvs);
   Value microTiles(Value cTile, Value packed, Value packedA, Value k0,
-                   Value kcv, Value m0, Value mcv, Value ncv, bool colsInBounds,
-                   ValueRange batchIvs);
+                   Value kcv, Value m0, Value n0, Value mcv, Value ncv,
+                   bool colsInBounds, ValueRange batchIvs);
 
   Contraction &c;
   OpBuilder b;
   Location loc;
   int64_t vl, mr, nr, mc, nc, kc;
+  bool directB;
 };
 
 Value GemmEmitter::emit() {
@@ -320,11 +324,11 @@ Value GemmEmitter::emit() {
         b.setInsertionPoint(nested.getInsertionBlock(),
                             nested.getInsertionPoint());
         Value kcv = extent(k0, kc, c.k);
-        Value packed = packB(k0, kcv, n0, ncv, batchIvs);
+        Value packed = directB ? Value() : packB(k0, kcv, n0, ncv, batchIvs);
         Value packedA =
             c.lhsT ? packTransposedA(k0, kcv, m0, batchIvs) : Value();
-        Value next = microTiles(args[0], packed, packedA, k0, kcv, m0, mcv, ncv,
-                                colsInBounds, batchIvs);
+        Value next = microTiles(args[0], packed, packedA, k0, kcv, m0, n0, mcv,
+                                ncv, colsInBounds, batchIvs);
         scf::YieldOp::create(b, loc, next);
       });
 
@@ -479,8 +483,8 @@ Value GemmEmitter::packTransposedA(Value k0, Value kcv, Value m0,
 /// The register tiles of one K-block: for every nr-wide strip of the packed
 /// B block and every mr rows of the panel, C[rows, strip] += A * B.
 Value GemmEmitter::microTiles(Value cTile, Value packed, Value packedA,
-                              Value k0, Value kcv, Value m0, Value mcv,
-                              Value ncv, bool colsInBounds,
+                              Value k0, Value kcv, Value m0, Value n0,
+                              Value mcv, Value ncv, bool colsInBounds,
                               ValueRange batchIvs) {
   auto accVec = VectorType::get({vl}, c.acc);
   int64_t nv = nr / vl;
@@ -494,6 +498,8 @@ Value GemmEmitter::microTiles(Value cTile, Value packed, Value packedA,
   };
   Value lastRow = arith::SubIOp::create(b, loc, mcv, idx(1));
   Value accZero = zero(c.acc);
+  Type rhsElem = cast<RankedTensorType>(c.rhs.getType()).getElementType();
+  Value rhsZero = zero(rhsElem);
   auto stripLoop = scf::ForOp::create(
       b, loc, idx(0), strips, idx(1), ValueRange{cTile},
       [&](OpBuilder &n1, Location, Value j, ValueRange a1) {
@@ -533,11 +539,21 @@ Value GemmEmitter::microTiles(Value cTile, Value packed, Value packedA,
                                         n3.getInsertionPoint());
                     Value kAbs = addI(k0, kk);
                     SmallVector<Value> bv;
-                    for (int64_t v = 0; v < nv; ++v)
-                      bv.push_back(vector::TransferReadOp::create(
-                          b, loc, accVec, packed,
-                          ValueRange{j, kk, idx(v * vl)}, accZero,
-                          ArrayRef<bool>{true}));
+                    for (int64_t v = 0; v < nv; ++v) {
+                      if (packed) {
+                        bv.push_back(vector::TransferReadOp::create(
+                            b, loc, accVec, packed,
+                            ValueRange{j, kk, idx(v * vl)}, accZero,
+                            ArrayRef<bool>{true}));
+                        continue;
+                      }
+                      SmallVector<Value> at(batchIvs);
+                      at.append({kAbs, addI(n0, cols[v])});
+                      Value row = vector::TransferReadOp::create(
+                          b, loc, VectorType::get({vl}, rhsElem), c.rhs, at,
+                          rhsZero, ArrayRef<bool>{false});
+                      bv.push_back(toAcc(row, c.rhsCast));
+                    }
                     SmallVector<Value> next;
                     for (int64_t i = 0; i < mr; ++i) {
                       Value a;

@@ -173,6 +173,24 @@ func.func @fill_matmul_bias_relu_f16(%a: tensor<128x300xf32>, %b: tensor<300x512
 
 // -----
 
+// Few rows (at most two register tiles): no packing, the tiles read B in
+// place, and the register tile has only as many rows as the product.
+// CHECK-LABEL: func.func @few_rows
+// CHECK-SAME:    (%{{[^:]*}}: tensor<3x300xf32>, %[[B:[^:]*]]: tensor<300x512xf32>
+// CHECK:         scf.forall
+// CHECK-NOT:       tensor.empty
+// CHECK:           scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:             vector.transfer_read %[[B]]{{.*}} : tensor<300x512xf32>, vector<16xf32>
+// CHECK-COUNT-6:     vector.fma
+// CHECK-NOT:         vector.fma
+// CHECK:             scf.yield
+func.func @few_rows(%a: tensor<3x300xf32>, %b: tensor<300x512xf32>, %c: tensor<3x512xf32>) -> tensor<3x512xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<3x300xf32>, tensor<300x512xf32>) outs(%c : tensor<3x512xf32>) -> tensor<3x512xf32>
+  return %r : tensor<3x512xf32>
+}
+
+// -----
+
 // A contraction reading another one's result: both become foralls, the
 // second reading the first's.
 // CHECK-LABEL: func.func @chained_matmuls

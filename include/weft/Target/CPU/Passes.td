@@ -80,6 +80,10 @@ def TileContractionsPass
       vectors carried through the k loop, one broadcast of A per row and one
       `vector.fma` (or `muli`+`addi`) per accumulator and k.
 
+    A product of at most two register tiles of rows reads B in place
+    instead (packing would copy each element to read it once or twice),
+    and a register tile never has more rows than the product.
+
     Anything else (dynamic or empty shapes, other element types, other
     bodies) is left unchanged and takes the generic loop path.
 
