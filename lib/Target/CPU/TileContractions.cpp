@@ -14,7 +14,12 @@
 //
 // Rows past the panel's edge are clamped to its last row: they recompute
 // (and rewrite) exactly the last row's values, so edges need no masks on
-// rows; columns past the edge are masked by the transfer ops.
+// rows; columns past the edge are masked by the transfer ops. A B stored
+// transposed is packed through 16x16 register transposes, an A stored
+// transposed is copied into a contiguous block; products of few rows read
+// B in place. A zero fill of the accumulator and elementwise consumers
+// (bias, activation, the conversion to a 16-bit result) are fused into the
+// forall's tiles.
 //
 //===----------------------------------------------------------------------===//
 #include "weft/Target/CPU/Passes.h"
