@@ -98,6 +98,11 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
     CPUPipelineOptions pipeline;
     pipeline.blas = opts.useBlas;
     pipeline.fuse = opts.fuse;
+    // Generated GEMMs use the target's widest vectors.
+    const std::vector<std::string> &isa = (*backend)->targetDesc().features;
+    pipeline.vectorBits = llvm::is_contained(isa, "avx512f") ? 512
+                          : llvm::is_contained(isa, "avx2")  ? 256
+                                                             : 128;
     pipeline.stopAfter = stageName(opts.stop);
     buildCPUPipeline(pm, pipeline);
   }

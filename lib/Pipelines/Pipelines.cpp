@@ -59,15 +59,20 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
   // Kernels down to bufferized memrefs; temporaries become scratch.
   OpPassManager &kernels = pm.nest<ModuleOp>();
   add(kernels, "convert-weft-to-linalg,canonicalize,cse");
+  // GEMMs: an outer scf.forall of packed, register-tiled panels.
+  add(kernels, std::string("weft-cpu-tile-contractions{vector-bits=") +
+                   std::to_string(options.vectorBits) + "},canonicalize,cse");
   // A fused group becomes one parallel loop of tiles.
   add(kernels, "linalg-generalize-named-ops,linalg-fuse-elementwise-ops,"
                "canonicalize,cse,"
                "weft-cpu-tile-kernels,canonicalize,cse");
   if (after(Stage::Linalg))
     return;
+  // The parallel loop's iterations are handed to the runtime's threads.
   add(kernels, "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
                "one-shot-bufferize,canonicalize,cse,weft-cpu-parallelize,"
-               "func.func(buffer-hoisting),weft-cpu-hoist-scratch");
+               "func.func(buffer-hoisting,buffer-loop-hoisting),"
+               "weft-cpu-hoist-scratch");
 
   // The plan.
   add(pm, "plan-build,plan-schedule,plan-verify-collectives,"
@@ -79,10 +84,12 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
   // dynamic offsets (embedding_grad's rows) expand to affine.apply, lowered
   // by the second lower-affine.
   add(pm.nest<ModuleOp>(),
-      "weft-cpu-approximate-math,convert-linalg-to-loops,lower-affine,"
+      "weft-cpu-approximate-math,convert-vector-to-scf{full-unroll=true},"
+      "convert-linalg-to-loops,lower-affine,"
       "convert-scf-to-cf,canonicalize,cse,convert-math-to-llvm,"
       "convert-math-to-libm,expand-strided-metadata,lower-affine,"
-      "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+      "convert-vector-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,"
+      "convert-index-to-llvm,"
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
       "convert-cf-to-llvm,reconcile-unrealized-casts,canonicalize,"
       "weft-cpu-add-entry-points");

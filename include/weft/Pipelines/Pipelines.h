@@ -32,6 +32,11 @@ struct CPUPipelineOptions
                     llvm::cl::desc("Fuse ops into kernels (weft-fuse); "
                                    "otherwise one op per kernel"),
                     llvm::cl::init(true)};
+  Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("SIMD register width of the target for generated GEMMs "
+                     "(512 AVX-512, 256 AVX2, 128 SSE)"),
+      llvm::cl::init(512)};
   Option<std::string> stopAfter{
       *this, "stop-after",
       llvm::cl::desc("Stop after a stage: weft, groups, linalg, plan, llvm "

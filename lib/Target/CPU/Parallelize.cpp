@@ -18,6 +18,7 @@
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "weft/Dialect/Common/TensorLimits.h"
 
 namespace weft {
@@ -42,17 +43,86 @@ bool computesNothing(Operation &op) {
   return isMemoryEffectFree(&op);
 }
 
-/// The allocations inside `loop`, and their total bytes (nullopt when one
-/// has no static size).
+/// A constant upper bound of a tile size: a constant, an operand of a
+/// min, or what value-bounds analysis finds.
+FailureOr<int64_t> upperBound(OpFoldResult size) {
+  if (std::optional<int64_t> c = getConstantIntValue(size))
+    return *c;
+  Value v = cast<Value>(size);
+  if (auto min = v.getDefiningOp<arith::MinSIOp>()) {
+    FailureOr<int64_t> l = upperBound(min.getLhs()),
+                       r = upperBound(min.getRhs());
+    if (succeeded(l) && succeeded(r))
+      return std::min(*l, *r);
+    return succeeded(l) ? l : r;
+  }
+  return ValueBoundsConstraintSet::computeConstantBound(
+      presburger::BoundType::UB, ValueBoundsConstraintSet::Variable(v),
+      nullptr, /*closedUB=*/true);
+}
+
+/// Allocations of dynamic size inside `loop` (edge tiles) become views of
+/// a static allocation of their largest size, made where they were (so the
+/// static ones that follow treat them like every other temporary).
+LogicalResult boundDynamicAllocations(scf::ForallOp loop) {
+  SmallVector<memref::AllocOp> dynamic;
+  loop.walk([&](memref::AllocOp a) {
+    if (!a.getType().hasStaticShape())
+      dynamic.push_back(a);
+  });
+  for (memref::AllocOp a : dynamic) {
+    MemRefType t = a.getType();
+    if (!t.getLayout().isIdentity())
+      return a.emitError("a per-tile temporary of dynamic size with a "
+                         "layout cannot be planned");
+    SmallVector<int64_t> shape(t.getShape());
+    for (auto [i, d] : llvm::enumerate(shape)) {
+      if (!ShapedType::isDynamic(d))
+        continue;
+      FailureOr<int64_t> ub = upperBound(a.getMixedSizes()[i]);
+      if (failed(ub) || *ub < 0)
+        return a.emitError("a per-tile temporary has no bounded size");
+      d = *ub;
+    }
+    OpBuilder b(a);
+    Location loc = a.getLoc();
+    auto full = memref::AllocOp::create(
+        b, loc, MemRefType::get(shape, t.getElementType()),
+        a.getAlignmentAttr());
+    // Row-major strides of the dynamic shape.
+    SmallVector<OpFoldResult> sizes = a.getMixedSizes(), strides(t.getRank());
+    OpFoldResult stride = b.getIndexAttr(1);
+    for (int64_t i = t.getRank() - 1; i >= 0; --i) {
+      strides[i] = stride;
+      stride = affine::makeComposedFoldedAffineApply(
+          b, loc, b.getAffineSymbolExpr(0) * b.getAffineSymbolExpr(1),
+          {stride, sizes[i]});
+    }
+    Value view = memref::ReinterpretCastOp::create(
+        b, loc, t, full.getResult(), b.getIndexAttr(0), sizes, strides);
+    for (Operation *user : llvm::make_early_inc_range(a->getUsers()))
+      if (auto d = dyn_cast<memref::DeallocOp>(user)) {
+        OpBuilder(d).create<memref::DeallocOp>(d.getLoc(), full.getResult());
+        d.erase();
+      }
+    a.replaceAllUsesWith(view);
+    a.erase();
+  }
+  return success();
+}
+
+/// The static allocations inside `loop`, and their total bytes (nullopt
+/// when one has no size that fits).
 std::optional<int64_t> tileAllocations(scf::ForallOp loop,
                                        SmallVectorImpl<memref::AllocOp> &out) {
   int64_t total = 0;
   bool ok = true;
   loop.walk([&](memref::AllocOp a) {
+    if (!a.getType().hasStaticShape())
+      return;
     out.push_back(a);
     FailureOr<int64_t> bytes = mlir::weft::checkedByteSize(a.getType());
-    if (failed(bytes) || !a.getType().hasStaticShape() ||
-        total > std::numeric_limits<int64_t>::max() - *bytes)
+    if (failed(bytes) || total > std::numeric_limits<int64_t>::max() - *bytes)
       ok = false;
     else
       total += *bytes;
@@ -178,6 +248,11 @@ struct ParallelizePass : ::weft::impl::ParallelizePassBase<ParallelizePass> {
       else if (!computesNothing(op))
         pure = false;
     }
+    SmallVector<scf::ForallOp> every;
+    fn.walk([&](scf::ForallOp l) { every.push_back(l); });
+    for (scf::ForallOp l : every)
+      if (failed(boundDynamicAllocations(l)))
+        return failure();
     if (pure && loops.size() == 1) {
       scf::ForallOp loop = loops.front();
       SmallVector<memref::AllocOp> allocs;
@@ -200,7 +275,7 @@ struct ParallelizePass : ::weft::impl::ParallelizePassBase<ParallelizePass> {
       if (!tileAllocations(loop, allocs))
         return loop.emitError("kernel @")
                << fn.getSymName()
-               << ": a per-tile temporary has no static size";
+               << ": a per-tile temporary is too large to plan";
       hoistToEntry(fn, allocs, /*stack=*/false);
       rewriter.setInsertionPoint(loop);
       if (failed(scf::forallToForLoop(rewriter, loop)))

@@ -88,13 +88,13 @@ func.func @chain_in_place(%p: tensor<8xf32> {weft.state, weft.name = "p"}, %t: t
 // -----
 
 // The old state is transposed by one kernel and added elementwise by the
-// next: the add may write the state in place. Fused, the transpose reads
-// all of the state before the add writes any of it: still in place.
+// next: the add may write the state in place. Fused, they are one generic
+// reading (i, j) and (j, i) of the state for element (i, j): not in place,
+// a copy ends the run.
 // FUSED-LABEL: plan.program @transposed_then_added.dev0
 // FUSED:         plan.state "p" @[[P:[a-z0-9_]+]] : tensor<4x4xf32>
-// FUSED:         plan.launch "k0" stream = @compute ins(@[[P]]) outs(@[[P]], @{{.*}}) {weft.label = "weft.transpose+weft.add"}
-// FUSED-NOT:     plan.copy
-// FUSED:         }
+// FUSED:         plan.launch "k0" stream = @compute ins(@[[P]]) outs(@[[N:[a-z0-9_]+]]) {weft.label = "weft.transpose+weft.add"}
+// FUSED-NEXT:    plan.copy @[[N]] to @[[P]] stream = @compute
 // CHECK-LABEL: plan.program @transposed_then_added.dev0
 // CHECK:         plan.state "p" @[[P:[a-z0-9_]+]] : tensor<4x4xf32>
 // CHECK:         plan.launch "{{k[0-9]+}}" stream = @compute ins(@[[P]]) outs(@[[PT:[a-z0-9_]+]]) {weft.label = "weft.transpose"}

@@ -143,15 +143,16 @@ func.func @negative_small(%x: tensor<4x8xf32>, %b: tensor<8xf32>) -> tensor<4x8x
 // -----
 
 // negative: a kernel with a generated matmul (blas=0) is left to the GEMM
-// code generator: not tiled. With BLAS (the default) the matmul is a library
-// call and its epilogue, a kernel of its own, is tiled.
+// code generator (weft-cpu-tile-contractions): its one loop is that pass's
+// panels of register tiles with the epilogue fused, not this pass's rows.
+// With BLAS (the default) the matmul is a library call and its epilogue, a
+// kernel of its own, is tiled here.
 // NOBLAS-LABEL: func.func @negative_contraction
 // NOBLAS:       module @weft_kernels
 // NOBLAS:         func.func @k0(
-// NOBLAS-NOT:       scf.forall
-// NOBLAS:           linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
-// NOBLAS:           linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
-// NOBLAS-NOT:       scf.forall
+// NOBLAS:           scf.forall
+// NOBLAS:             vector.fma
+// NOBLAS-NOT:       scf.forall (
 // NOBLAS:           return
 // CHECK-LABEL: func.func @negative_contraction
 // CHECK:         weft.matmul {{.*}} {weft.library_call = "gemm"}
