@@ -13,8 +13,8 @@ interleaved so that load from other processes hits all of them alike. The
 report is the median over rounds: GFLOP/s (2*M*N*K / time) and % of
 OpenBLAS sgemm. `f32-bt` is x @ W^T (B stored [N, K], weft.matmul
 {transpose_rhs}). f16/bf16 accumulate in f32 and i8 in i32, so their
-comparison with sgemm is about speed only. Weft kernels run on one thread
-until kernels are threaded.
+comparison with sgemm is about speed only. weft runs with 1 and with 2
+threads (weft-run --threads), like OpenBLAS.
 """
 import argparse
 import os
@@ -99,8 +99,9 @@ def weft_variant(work, et, n, rng):
     return cmd, check
 
 
-def time_weft(cmd, repeat):
-    out = subprocess.run(cmd + ["--repeat", str(repeat)], check=True,
+def time_weft(cmd, repeat, threads):
+    out = subprocess.run(cmd + ["--repeat", str(repeat), "--threads",
+                                str(threads)], check=True,
                          capture_output=True, text=True).stdout
     return float(out.split("median ")[1].split(" ms")[0])
 
@@ -126,10 +127,13 @@ def main():
     rng = np.random.default_rng(0)
     work = pathlib.Path(tempfile.mkdtemp(prefix="weft-bench-gemm-"))
     cmds = {et: weft_variant(work, et, n, rng) for et in variants}
-    times = {k: [] for k in [*variants, "openblas1", "openblas2"]}
+    keys = [f"{et}/{t}" for et in variants for t in (1, 2)]
+    times = {k: [] for k in [*keys, "openblas1", "openblas2"]}
     for _ in range(opts.rounds):
         for et in variants:
-            times[et].append(time_weft(cmds[et][0], opts.repeat))
+            for t in (1, 2):
+                times[f"{et}/{t}"].append(
+                    time_weft(cmds[et][0], opts.repeat, t))
         for t in (1, 2):
             times[f"openblas{t}"].append(time_numpy(n, opts.repeat, t))
     flops = 2.0 * n ** 3
@@ -143,11 +147,13 @@ def main():
               f"{med[k]:8.2f} ms {gf[k]:7.1f} GFLOP/s")
     for et in variants:
         err = cmds[et][1]()
-        print(f"  weft {et:6s} (1 thread)      {med[et]:8.2f} ms "
-              f"{gf[et]:7.1f} GFLOP/s  {100 * gf[et] / gf['openblas1']:5.1f}% "
-              f"of 1-thread, {100 * gf[et] / gf['openblas2']:5.1f}% of "
-              f"2-thread sgemm; weft/OpenBLAS-1t time "
-              f"{med[et] / med['openblas1']:.2f}  (max rel. err {err:.1e})")
+        for t in (1, 2):
+            k, ref = f"{et}/{t}", f"openblas{t}"
+            print(f"  weft {et:6s} {t} thread{'s' if t > 1 else ' '}  "
+                  f"{med[k]:8.2f} ms {gf[k]:7.1f} GFLOP/s  "
+                  f"{100 * gf[k] / gf[ref]:5.1f}% of {t}-thread sgemm "
+                  f"(weft/OpenBLAS time {med[k] / med[ref]:.2f}; max rel. "
+                  f"err {err:.1e})")
     return 0
 
 

@@ -98,11 +98,15 @@ auto ::weft::compileModule(ModuleOp module, const CompileOptions &opts,
     CPUPipelineOptions pipeline;
     pipeline.blas = opts.useBlas;
     pipeline.fuse = opts.fuse;
-    // Generated GEMMs use the target's widest vectors.
+    // Generated GEMMs use the target's widest vectors (any AVX-512
+    // extension implies avx512f: a CPU level may list only the extensions).
     const std::vector<std::string> &isa = (*backend)->targetDesc().features;
-    pipeline.vectorBits = llvm::is_contained(isa, "avx512f") ? 512
-                          : llvm::is_contained(isa, "avx2")  ? 256
-                                                             : 128;
+    bool avx512 = llvm::any_of(isa, [](const std::string &f) {
+      return llvm::StringRef(f).starts_with("avx512");
+    });
+    pipeline.vectorBits = avx512                            ? 512
+                          : llvm::is_contained(isa, "avx2") ? 256
+                                                            : 128;
     pipeline.stopAfter = stageName(opts.stop);
     buildCPUPipeline(pm, pipeline);
   }

@@ -40,17 +40,17 @@ void ::weft::buildCPUPipeline(OpPassManager &pm,
   // Training entries get their backward pass first (attribute-driven: a
   // no-op for other functions and after the shard pipeline ran it).
   add(pm, "weft-autodiff,weft-optimizer");
-  // Graph clean-up; with GEMM library calls attention and convolutions
-  // are worth turning into matmuls.
-  add(pm, options.blas ? "canonicalize,cse,weft-decompose-attention,"
-                         "weft-conv-to-gemm,canonicalize,cse"
-                       : "canonicalize,cse");
+  // Graph clean-up; attention and f32 convolutions become matmuls (fast
+  // generated or library GEMMs).
+  add(pm, "canonicalize,cse,weft-decompose-attention,weft-conv-to-gemm,"
+          "canonicalize,cse");
   if (after(Stage::Weft))
     return;
 
   // Kernel formation.
   if (options.blas)
-    add(pm, "weft-select-library-calls");
+    add(pm, "weft-select-library-calls{vector-bits=" +
+                std::to_string(options.vectorBits) + "}");
   add(pm, options.fuse ? "weft-fuse" : "weft-form-groups");
   if (after(Stage::Groups))
     return;

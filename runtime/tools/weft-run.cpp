@@ -46,6 +46,9 @@ const char *kUsage =
     "                          the one-element outputs (the loss) after each\n"
     "  --state-dir DIR         after the runs, write each state tensor\n"
     "                          (trained parameters) as DIR/NAME.npy\n"
+    "  --threads N             threads per CPU device for parallel kernels\n"
+    "                          (default: this process's CPUs shared by the\n"
+    "                          devices on this machine)\n"
     "  --trace FILE.json       Chrome/Perfetto trace of the last run\n"
     "  --list                  print target, devices, entries, programs,\n"
     "                          inputs, outputs and state, then exit\n"
@@ -257,6 +260,14 @@ int run(int argc, char **argv) {
       if (!end || *end || repeat < 1 || repeat > 1000000)
         return error("--repeat expects a count from 1 to 1000000, got '" + v +
                      "'");
+    } else if (a == "--threads") {
+      std::string v = value("--threads");
+      char *end = nullptr;
+      long t = std::strtol(v.c_str(), &end, 10);
+      if (!end || *end || t < 1 || t > 4096)
+        return error("--threads expects a count from 1 to 4096, got '" + v +
+                     "'");
+      options.threads = unsigned(t);
     } else if (a == "--steps") {
       std::string v = value("--steps");
       char *end = nullptr;

@@ -1,7 +1,7 @@
-// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan fuse=0' | FileCheck %s --check-prefix=PLAN
-// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=groups fuse=0' | FileCheck %s --check-prefix=GROUPS
+// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan fuse=0 vector-bits=256' | FileCheck %s --check-prefix=PLAN
+// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=groups fuse=0 vector-bits=256' | FileCheck %s --check-prefix=GROUPS
 // RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan blas=0 fuse=0' | FileCheck %s --check-prefix=NOBLAS
-// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan' | FileCheck %s --check-prefix=FUSED
+// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=plan vector-bits=256' | FileCheck %s --check-prefix=FUSED
 
 // (fuse=0: one op per kernel; the FUSED prefix: the default fusion policy.)
 

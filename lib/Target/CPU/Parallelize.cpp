@@ -57,8 +57,8 @@ FailureOr<int64_t> upperBound(OpFoldResult size) {
     return succeeded(l) ? l : r;
   }
   return ValueBoundsConstraintSet::computeConstantBound(
-      presburger::BoundType::UB, ValueBoundsConstraintSet::Variable(v),
-      nullptr, /*closedUB=*/true);
+      presburger::BoundType::UB, ValueBoundsConstraintSet::Variable(v), nullptr,
+      /*closedUB=*/true);
 }
 
 /// Allocations of dynamic size inside `loop` (edge tiles) become views of

@@ -1,4 +1,4 @@
-// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=linalg' | FileCheck %s
+// RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=linalg vector-bits=256' | FileCheck %s
 // RUN: weft-opt %s --split-input-file --weft-cpu-pipeline='stop-after=linalg blas=0' | FileCheck %s --check-prefix=NOBLAS
 
 // weft-cpu-tile-kernels runs inside the pipeline, after convert-weft-to-linalg

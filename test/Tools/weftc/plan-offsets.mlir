@@ -1,5 +1,5 @@
 // The offset planner, seen through the plan weftc emits.
-// RUN: weftc %s --split-input-file --emit=plan -q --no-fuse 2>&1 | FileCheck %s
+// RUN: weftc %s --split-input-file --emit=plan -q --no-fuse --cpu=x86-64-v3 2>&1 | FileCheck %s
 
 // A chain: t1 is dead once t2 is written, so t3 must take t1's bytes and the
 // arena is exactly the lower bound (4 buffers of 128 bytes live at once).

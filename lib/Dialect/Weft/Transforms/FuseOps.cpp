@@ -108,8 +108,10 @@ bool fusible(Operation *producer, Operation *consumer) {
     return false;
   if (p == Role::Elementwise)
     return produced == domainSize(consumer, c);
-  // Reductions and contractions take elementwise epilogues only.
-  if (c != Role::Elementwise)
+  // Reductions and contractions take elementwise epilogues only; a
+  // contraction's keep its layout (the GEMM's tiles are the epilogue's).
+  if (c != Role::Elementwise ||
+      (p == Role::Contraction && isa<TransposeOp, BroadcastToOp>(consumer)))
     return false;
   if (produced == domainSize(consumer, c))
     return true;
