@@ -78,21 +78,8 @@ import sys
 import tempfile
 import time
 
-THREADS = 2
-if "--openblas-auto" in sys.argv:
-    # Before any BLAS loads (here and in the workers, which inherit the
-    # environment): weft's runtime then names the OpenBLAS kernel family
-    # from the CPU's features instead of the one this environment forces.
-    for _v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-        os.environ.pop(_v, None)
-for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ.setdefault(_v, str(THREADS))
-try:  # at most THREADS CPUs (XLA sizes its pool from the mask)
-    _cpus = sorted(os.sched_getaffinity(0))
-    if len(_cpus) > THREADS:
-        os.sched_setaffinity(0, _cpus[:THREADS])
-except (AttributeError, OSError):
-    pass
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_threads import THREADS  # noqa: E402  (before numpy and the peers)
 
 import numpy as np  # noqa: E402  (after the thread settings)
 
