@@ -95,8 +95,7 @@ bool broadcastsAlongTrailingDims(RankedTensorType small, RankedTensorType big) {
 }
 
 /// Whether `producer`'s result may be computed in the same kernel as
-/// `consumer`, by the op rules alone (group limits are checked apart). A
-/// contraction never takes a fused operand.
+/// `consumer`, by the op rules alone (group limits are checked apart).
 bool fusible(Operation *producer, Operation *consumer) {
   Role p = roleOf(producer), c = roleOf(consumer);
   if (p == Role::Opaque || c == Role::Opaque || c == Role::Contraction)
@@ -176,6 +175,15 @@ private:
           return false;
     }
     if (reductions + contractions > 1)
+      return false;
+    // A GEMM's kernel is its tiles: it yields one value (the last of its
+    // epilogue), so a value read outside may not be inside it.
+    if (contractions && llvm::count_if(members, [&](Operation *m) {
+                          return llvm::any_of(m->getUsers(),
+                                              [&](Operation *user) {
+                                                return !in.contains(user);
+                                              });
+                        }) > 1)
       return false;
     return convex(in);
   }

@@ -198,7 +198,8 @@ def FuseOpsPass : Pass<"weft-fuse", "::mlir::ModuleOp"> {
     into its epilogue), so no tile of the kernel recomputes more than its
     own slice. A group holds at most one reduction or contraction, no
     contraction reads a value computed in its own group (matmul -> matmul
-    stays two kernels), groups stay convex (no path leaves a group and
+    stays two kernels), a group with a contraction yields one value (its
+    tiles are the GEMM's), groups stay convex (no path leaves a group and
     returns through another kernel) and hold at most `max-group-size` ops.
     Nothing is duplicated: a fused value used outside its group is yielded.
 
