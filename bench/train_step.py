@@ -33,11 +33,12 @@ threads (torch.set_num_threads(2), OMP/MKL/OpenBLAS thread counts 2, the
 processes pinned to 2 CPUs, which also sizes XLA's thread pool). Peers are
 optional: one that is not installed is skipped with a note.
 
-weft's GEMMs use OpenBLAS, whose kernel family follows OPENBLAS_CORETYPE
-where it is set (the development machines set Haswell, i.e. AVX2);
---openblas-auto unsets it for the run, and weft then names the family from
-the CPU's features (SkylakeX where AVX-512 is there). torch uses MKL, XLA
-its own kernels; neither reads the variable.
+weft generates its f32 GEMMs on AVX-512 machines (weft-select-library-calls'
+measured rule, docs/Fusion.md); on narrower targets they use OpenBLAS, whose
+kernel family follows OPENBLAS_CORETYPE where it is set (the development
+machines set Haswell, i.e. AVX2); --openblas-auto unsets it for the run, and
+weft then names the family from the CPU's features. torch uses MKL, XLA its
+own kernels; neither reads the variable.
 
 Memory: weft's step uses two planned arenas: @activations (everything
 transient in a step: activations kept for the backward pass, gradients,
@@ -575,8 +576,8 @@ def main():
             "kernels picked by weft for this CPU")
     print(f"weft training-step benchmark: {os.cpu_count()} cores, "
           f"{THREADS} threads each, CPUs {sorted(os.sched_getaffinity(0))}; "
-          f"{', '.join(versions) or 'no peers'}; weft's GEMMs: OpenBLAS, "
-          f"{blas}")
+          f"{', '.join(versions) or 'no peers'}; weft's f32 GEMMs: generated "
+          f"with AVX-512, else OpenBLAS ({blas})")
     ok = True
     for name in MODELS:
         if opts.only in (None, name):
