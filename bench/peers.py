@@ -79,7 +79,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_threads import THREADS  # noqa: E402  (before numpy and the peers)
+from peer_env import THREADS, cpu_seconds  # noqa: E402  (before numpy and the peers)
 
 import numpy as np  # noqa: E402  (after the thread settings)
 
@@ -416,23 +416,6 @@ class Worker:
         except (BrokenPipeError, OSError):
             pass
         self.p.wait()
-
-
-def cpu_seconds(pids):
-    """(CPU seconds used by the whole machine, by `pids` and this process)"""
-    tick = os.sysconf("SC_CLK_TCK")
-    with open("/proc/stat") as f:
-        v = [int(t) for t in f.readline().split()[1:]]
-    busy = (sum(v[:3]) + sum(v[5:8])) / tick  # user nice system irq softirq steal
-    own = sum(os.times()[:2])
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                st = f.read().rsplit(")", 1)[1].split()
-            own += (int(st[11]) + int(st[12])) / tick
-        except OSError:
-            pass
-    return busy, own
 
 
 # --- the benchmark ---------------------------------------------------------------

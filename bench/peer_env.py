@@ -1,4 +1,5 @@
-"""Thread limits shared by the peer benchmarks (peers.py, train_step.py).
+"""What the peer benchmarks (peers.py, train_step.py) share: the thread
+limits, and the CPU accounting of a run.
 
 Import it before numpy or any peer: it sets the BLAS/OpenMP thread counts
 to THREADS (unless already set), confines the process (and the workers it
@@ -23,3 +24,21 @@ try:
         os.sched_setaffinity(0, _cpus[:THREADS])
 except (AttributeError, OSError):
     pass
+
+
+def cpu_seconds(pids):
+    """(CPU seconds used by the whole machine, by `pids` and this process)"""
+    tick = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as f:
+        v = [int(t) for t in f.readline().split()[1:]]
+    # user, nice, system; irq, softirq, steal
+    busy = (sum(v[:3]) + sum(v[5:8])) / tick
+    own = sum(os.times()[:2])
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                st = f.read().rsplit(")", 1)[1].split()
+            own += (int(st[11]) + int(st[12])) / tick
+        except OSError:
+            pass
+    return busy, own
