@@ -219,7 +219,6 @@ void toRangeLoop(scf::ForallOp loop, Value begin, Value end) {
 
 struct ParallelizePass : ::weft::impl::ParallelizePassBase<ParallelizePass> {
   void runOnOperation() override {
-    IRRewriter rewriter(&getContext());
     for (auto fn : llvm::to_vector(getOperation().getOps<func::FuncOp>())) {
       if (fn.isDeclaration())
         continue;
