@@ -102,7 +102,8 @@ LogicalResult boundDynamicAllocations(scf::ForallOp loop) {
         b, loc, t, full.getResult(), b.getIndexAttr(0), sizes, strides);
     for (Operation *user : llvm::make_early_inc_range(a->getUsers()))
       if (auto d = dyn_cast<memref::DeallocOp>(user)) {
-        OpBuilder(d).create<memref::DeallocOp>(d.getLoc(), full.getResult());
+        OpBuilder db(d);
+        memref::DeallocOp::create(db, d.getLoc(), full.getResult());
         d.erase();
       }
     a.replaceAllUsesWith(view);
